@@ -1,0 +1,65 @@
+import { SevenGeeseAPIError } from './errors.js';
+import { isRecord, readJSON, type HttpResponse } from './http.js';
+
+export interface APIExpectations {
+  /** The scope the call needs, named in the error for a 403. */
+  scope?: string | undefined;
+  /** What to do when the URL answers 404, in the words of the caller's options. */
+  notFoundAdvice?: string | undefined;
+}
+
+function detailOf(res: HttpResponse): string | undefined {
+  try {
+    const json: unknown = JSON.parse(res.body);
+    if (isRecord(json) && typeof json.detail === 'string') return json.detail.slice(0, 200);
+  } catch {
+    // Not JSON: there is no detail to report.
+  }
+  return undefined;
+}
+
+/**
+ * Reads the answer of a 7Geese API call made with an access token: the JSON on success, or a
+ * {@link SevenGeeseAPIError} that says what to do for 401, 403, 404 and other statuses.
+ */
+export function readAPIResponse(res: HttpResponse, expect: APIExpectations = {}): unknown {
+  const { status, endpoint } = res;
+  if (status === 204 || (status >= 200 && status < 300 && res.body === '')) return undefined;
+  if (status < 300 || (status >= 300 && status < 400)) return readJSON(res, 'JSON');
+  const description = detailOf(res);
+  const fields = { endpoint, status, description, scope: expect.scope };
+  switch (status) {
+    case 401:
+      return fail(
+        `7Geese rejected the access token at ${endpoint} (401): it is invalid, expired or revoked. Refresh it or sign in again.`,
+        'invalid_token',
+        fields,
+      );
+    case 403: {
+      const need = expect.scope
+        ? `the scope "${expect.scope}": add it to the "scope" option and sign in again`
+        : 'a scope it was not granted: add the scope for this resource and sign in again';
+      return fail(`7Geese refused ${endpoint} (403): the access token lacks ${need}.`, 'insufficient_scope', fields);
+    }
+    case 404:
+      return fail(
+        `7Geese has nothing at ${endpoint} (404). ${expect.notFoundAdvice ?? 'Check the path.'}`,
+        'not_found',
+        fields,
+      );
+    default:
+      return fail(
+        `7Geese answered ${status} at ${endpoint}. It may be having trouble; try again later.`,
+        'http_error',
+        fields,
+      );
+  }
+}
+
+function fail(
+  message: string,
+  code: 'invalid_token' | 'insufficient_scope' | 'not_found' | 'http_error',
+  fields: ConstructorParameters<typeof SevenGeeseAPIError>[2],
+): never {
+  throw new SevenGeeseAPIError(message, code, fields);
+}

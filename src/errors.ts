@@ -1,0 +1,158 @@
+import { TokenError } from 'passport-oauth2';
+
+/**
+ * What went wrong, as a stable string an app can branch on. For the token endpoint this is the
+ * OAuth error code 7Geese sent (`invalid_grant`, `invalid_client`, …); for everything else one
+ * of the codes below.
+ */
+export type SevenGeeseErrorCode =
+  | 'timeout'
+  | 'network_error'
+  | 'unexpected_redirect'
+  | 'invalid_response'
+  | 'response_too_large'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'not_found'
+  | 'http_error'
+  | 'invalid_profile'
+  | 'ambiguous_profile';
+
+interface ErrorFields {
+  /** The URL that was called, without query string or credentials. */
+  endpoint: string;
+  /** The HTTP status 7Geese answered with, when it answered. */
+  status?: number | undefined;
+  cause?: unknown;
+}
+
+/** Strips query, fragment and credentials so that no token or code can ride along in an error. */
+export function endpointOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * The base class of every failure talking to 7Geese that is not an OAuth error from the
+ * token endpoint. `code` says what kind of failure it was, `endpoint` which URL, `status` the
+ * HTTP status when there was one, `cause` the underlying error.
+ */
+export class SevenGeeseError extends Error {
+  override name = 'SevenGeeseError';
+  readonly code: SevenGeeseErrorCode;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+
+  constructor(message: string, code: SevenGeeseErrorCode, fields: ErrorFields) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = code;
+    this.endpoint = fields.endpoint;
+    this.status = fields.status;
+  }
+}
+
+/** 7Geese did not answer within the configured `timeout`. */
+export class SevenGeeseTimeoutError extends SevenGeeseError {
+  override name = 'SevenGeeseTimeoutError';
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(endpoint: string, timeout: number, cause?: unknown) {
+    super(
+      `7Geese did not answer within ${timeout} ms at ${endpoint}. It may be down or slow; try again later, or raise the "timeout" option.`,
+      'timeout',
+      { endpoint, cause },
+    );
+    this.timeout = timeout;
+  }
+}
+
+/** The connection to 7Geese failed or was dropped before a complete answer. */
+export class SevenGeeseNetworkError extends SevenGeeseError {
+  override name = 'SevenGeeseNetworkError';
+
+  constructor(endpoint: string, cause?: unknown) {
+    super(
+      `Could not reach 7Geese at ${endpoint}: the connection failed or was closed before a complete answer. Check the URL and the network, then try again.`,
+      'network_error',
+      { endpoint, cause },
+    );
+  }
+}
+
+/**
+ * 7Geese answered, but not with what was expected: a redirect, HTML or other non-JSON, a body
+ * over the size limit, or JSON of the wrong shape.
+ */
+export class SevenGeeseResponseError extends SevenGeeseError {
+  override name = 'SevenGeeseResponseError';
+}
+
+/**
+ * The 7Geese API refused a request made with an access token: 401 (token rejected), 403
+ * (a scope is missing), 404 or another error status.
+ */
+export class SevenGeeseAPIError extends SevenGeeseError {
+  override name = 'SevenGeeseAPIError';
+  /** The scope the call needs, when it is known and the answer was 403. */
+  readonly scope: string | undefined;
+  /** 7Geese's own explanation (`detail` in its JSON), when it sent one. */
+  readonly description: string | undefined;
+
+  constructor(
+    message: string,
+    code: SevenGeeseErrorCode,
+    fields: ErrorFields & { scope?: string | undefined; description?: string | undefined },
+  ) {
+    super(message, code, fields);
+    this.scope = fields.scope;
+    this.description = fields.description;
+  }
+}
+
+/**
+ * An OAuth 2.0 error answered by 7Geese's token endpoint, such as `invalid_grant` for a used or
+ * expired code. A `TokenError` of passport-oauth2, so existing checks keep working, with the
+ * HTTP status 7Geese sent.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export class SevenGeeseTokenError extends TokenError {
+  override name = 'SevenGeeseTokenError';
+  /** 7Geese's `error_description`, when it sent one. */
+  readonly description: string | undefined;
+  readonly endpoint: string;
+
+  constructor(fields: {
+    code: string;
+    description?: string | undefined;
+    uri?: string | undefined;
+    status: number;
+    endpoint: string;
+  }) {
+    super(tokenErrorMessage(fields.code, fields.description), fields.code, fields.uri, fields.status);
+    this.description = fields.description;
+    this.endpoint = fields.endpoint;
+  }
+}
+
+const TOKEN_ERROR_ADVICE: Readonly<Record<string, string>> = {
+  invalid_grant:
+    'The code or refresh token is invalid, expired or already used; start sign-in again.',
+  invalid_client:
+    'The client ID or secret was not accepted; check clientID, clientSecret and the clientAuth option.',
+  invalid_request: 'The token request was malformed; check callbackURL against the registered redirect URIs.',
+  invalid_scope: 'A requested scope is not allowed for this application.',
+  unauthorized_client: 'This application may not use this grant type; check its grant type in 7Geese.',
+  unsupported_grant_type: 'This application may not use this grant type; check its grant type in 7Geese.',
+};
+
+function tokenErrorMessage(code: string, description: string | undefined): string {
+  const said = description ? ` (${description})` : '';
+  const advice = TOKEN_ERROR_ADVICE[code] ?? 'See the error code for details.';
+  return `7Geese refused the token request: ${code}${said}. ${advice}`;
+}

@@ -1,0 +1,25 @@
+export { Strategy } from './strategy.js';
+export type { StrategyOptions, StrategyOptionsWithRequest } from './strategy.js';
+export type { CommonOptions } from './options.js';
+export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
+export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
+export type { Profile } from './profile.js';
+export { SessionStateStore } from './state-store.js';
+export type { TokenParams, ClientAuth } from './oauth2-client.js';
+export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
+export type {
+  VerifyParams,
+  VerifyDone,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+  AsyncVerifyResult,
+} from './verify.js';
+export {
+  SevenGeeseError,
+  SevenGeeseAPIError,
+  SevenGeeseNetworkError,
+  SevenGeeseResponseError,
+  SevenGeeseTimeoutError,
+  SevenGeeseTokenError,
+} from './errors.js';
+export type { SevenGeeseErrorCode } from './errors.js';

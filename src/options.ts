@@ -1,0 +1,152 @@
+import type { StateStore } from 'passport-oauth2';
+import type { ClientAuth } from './oauth2-client.js';
+import { DEFAULT_TIMEOUT } from './http.js';
+import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
+
+/** Where 7Geese lives. */
+export const DEFAULT_BASE_URL = 'https://app.7geese.com';
+
+/** Paths under `baseURL`, as django-oauth-toolkit and the 7Geese API name them. */
+export const PATHS = {
+  authorization: '/o/authorize/',
+  token: '/o/token/',
+  revocation: '/o/revoke_token/',
+  profile: '/api/v/2.0/users/me/',
+} as const;
+
+/** Options shared by {@link Strategy} and the password strategy. */
+export interface CommonOptions {
+  /** The application's client ID, from https://app.7geese.com/account/applications/. */
+  clientID: string;
+  /** The application's client secret. Never logged, never sent in a URL. */
+  clientSecret: string;
+  /**
+   * The scopes to ask for.
+   * @default 'userprofile:read'
+   * @example { objective: ['read', 'write'], userprofile: 'read' }
+   */
+  scope?: ScopeInput | undefined;
+  /**
+   * Where 7Geese lives; the other URLs derive from it unless given on their own.
+   * @default 'https://app.7geese.com'
+   */
+  baseURL?: string | undefined;
+  /** @default `${baseURL}/o/token/` */
+  tokenURL?: string | undefined;
+  /** @default `${baseURL}/o/revoke_token/` */
+  revocationURL?: string | undefined;
+  /**
+   * The API endpoint that answers with the signed-in user. No public document names it; point
+   * this elsewhere (such as `/api/v/2.0/userprofiles/me/`) if your 7Geese answers 404.
+   * @default `${baseURL}/api/v/2.0/users/me/`
+   */
+  profileURL?: string | undefined;
+  /**
+   * How the client authenticates at the token endpoint: HTTP Basic, as 7Geese documents, or
+   * `client_id` and `client_secret` in the form body.
+   * @default 'basic'
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+   */
+  clientAuth?: ClientAuth | undefined;
+  /**
+   * Deadline for every request to 7Geese, body included, in milliseconds.
+   * @default 10000
+   */
+  timeout?: number | undefined;
+  /** Headers added to every request to 7Geese. */
+  customHeaders?: Record<string, string> | undefined;
+  /** Skip loading the profile (the verify callback then gets `undefined`). @default false */
+  skipUserProfile?: boolean | ((accessToken: string) => boolean) | undefined;
+}
+
+/** Checked and resolved options: what the strategies run on. */
+export interface ResolvedCommon {
+  clientID: string;
+  clientSecret: string;
+  scope: Scope[];
+  tokenURL: string;
+  revocationURL: string;
+  profileURL: string;
+  clientAuth: ClientAuth;
+  timeout: number;
+  customHeaders: Record<string, string>;
+}
+
+/** Builds the option checker for one class, so that every message names it. */
+export function optionChecker(owner: string, options: Record<string, unknown>) {
+  const fail = (name: string, expected: string, hint = ''): never => {
+    const got = options[name];
+    const shown = typeof got === 'string' ? JSON.stringify(got.length > 40 ? `${got.slice(0, 40)}…` : got) : typeof got;
+    throw new TypeError(`${owner} option "${name}" must be ${expected}, got ${shown}.${hint}`);
+  };
+  return {
+    fail,
+    string(name: string, hint = ''): string {
+      const v = options[name];
+      return typeof v === 'string' && v.trim() !== '' ? v : fail(name, 'a non-empty string', hint);
+    },
+    url(name: string, fallback: string): string {
+      const v = options[name] ?? fallback;
+      try {
+        if (typeof v === 'string' && /^https?:$/.test(new URL(v).protocol)) return v;
+      } catch {
+        // fall through to the error below
+      }
+      return fail(name, 'an absolute http:// or https:// URL');
+    },
+    boolean(name: string, fallback: boolean): boolean {
+      const v = options[name] ?? fallback;
+      return typeof v === 'boolean' ? v : fail(name, 'true or false');
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T | undefined {
+      const v = options[name] ?? fallback;
+      if (v === undefined || (allowed as readonly unknown[]).includes(v)) return v as T | undefined;
+      return fail(name, allowed.map((a) => JSON.stringify(a)).join(' or '));
+    },
+  };
+}
+
+/** Checks the options both strategies share and derives the URLs from `baseURL`. */
+export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { base: string; check: ReturnType<typeof optionChecker> } {
+  if (typeof raw !== 'object' || raw === null) {
+    throw new TypeError(`${owner} requires an options object with clientID, clientSecret and callbackURL.`);
+  }
+  const options = raw as Record<string, unknown>;
+  const check = optionChecker(owner, options);
+  const base = check.url('baseURL', DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0 || timeout > 2_147_483_647) {
+    check.fail('timeout', 'a whole number of milliseconds greater than 0');
+  }
+  const headers = options.customHeaders ?? {};
+  if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')) {
+    check.fail('customHeaders', 'an object whose values are strings');
+  }
+  const skip = options.skipUserProfile;
+  if (skip !== undefined && typeof skip !== 'boolean' && typeof skip !== 'function') {
+    check.fail('skipUserProfile', 'true, false or a function');
+  }
+  return {
+    base,
+    check,
+    clientID: check.string('clientID', ' Find it at https://app.7geese.com/account/applications/.'),
+    clientSecret: check.string('clientSecret', ' Find it at https://app.7geese.com/account/applications/.'),
+    scope: options.scope === undefined ? [...DEFAULT_SCOPE] : normalizeScope(options.scope, `${owner} option "scope"`),
+    tokenURL: check.url('tokenURL', base + PATHS.token),
+    revocationURL: check.url('revocationURL', base + PATHS.revocation),
+    profileURL: check.url('profileURL', base + PATHS.profile),
+    clientAuth: check.oneOf('clientAuth', ['basic', 'body'] as const, 'basic') ?? 'basic',
+    timeout: timeout as number,
+    customHeaders: { ...(headers as Record<string, string>) },
+  };
+}
+
+/** Checks that a custom state store has the two methods passport-oauth2 calls. */
+export function checkStore(owner: string, store: unknown): StateStore | undefined {
+  if (store === undefined) return undefined;
+  const s = store as Partial<StateStore> | null;
+  if (typeof s !== 'object' || s === null || typeof s.store !== 'function' || typeof s.verify !== 'function') {
+    throw new TypeError(`${owner} option "store" must be an object with store() and verify() methods, got ${typeof store}.`);
+  }
+  return s as StateStore;
+}

@@ -1,0 +1,232 @@
+import type { Request } from 'express';
+import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
+import type { StateStore } from 'passport-oauth2';
+import { SevenGeeseError, SevenGeeseTokenError } from './errors.js';
+import { SevenGeeseOAuth2 } from './oauth2-client.js';
+import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
+import { parseProfile, type Profile } from './profile.js';
+import { missingScopes, normalizeScope, serializeScope } from './scope.js';
+import { SessionStateStore, requestedScopes } from './state-store.js';
+import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
+import { callVerify, type VerifyFunction, type VerifyFunctionWithRequest, type VerifyParams } from './verify.js';
+
+/** Options of {@link Strategy}. */
+export interface StrategyOptions extends CommonOptions {
+  /**
+   * Where 7Geese sends the user back: an absolute URL registered with the application, or a
+   * path resolved against the incoming request. 7Geese requires an exact match.
+   */
+  callbackURL: string;
+  /** @default `${baseURL}/o/authorize/` */
+  authorizationURL?: string | undefined;
+  /**
+   * Send and check `state` against CSRF on the callback. Keep it on.
+   * @default true
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+   */
+  state?: boolean | undefined;
+  /**
+   * Use PKCE (S256) against authorization-code interception. Needs `state`.
+   * @default true
+   * @see https://www.rfc-editor.org/rfc/rfc7636
+   */
+  pkce?: boolean | undefined;
+  /**
+   * `'auto'` skips 7Geese's consent page when the user already approved these scopes;
+   * `'force'` always shows it. Unset leaves 7Geese's default (`force`).
+   */
+  approvalPrompt?: 'auto' | 'force' | undefined;
+  /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. @default false */
+  proxy?: boolean | undefined;
+  /** A custom state store (passport-oauth2's interface); the default keeps states in the session. */
+  store?: StateStore | undefined;
+  /** The session key of the default state store. @default 'oauth2:7geese:' + the authorization host */
+  sessionKey?: string | undefined;
+  /** Pass the request to the verify callback as its first argument. @default false */
+  passReqToCallback?: boolean | undefined;
+}
+
+/** Options of {@link Strategy} with `passReqToCallback: true`. */
+export interface StrategyOptionsWithRequest extends StrategyOptions {
+  passReqToCallback: true;
+}
+
+const OWNER = '7Geese Strategy';
+
+/** Query parameters that 7Geese sends as single strings; anything else is not its answer. */
+const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri'] as const;
+
+/**
+ * "Sign in with 7Geese": passport-oauth2's authorization-code flow with state and PKCE on,
+ * 7Geese's endpoints and scopes, a transport with deadlines and 7Geese's own error codes, and
+ * the signed-in user's profile normalised for Passport.
+ *
+ * @example
+ * passport.use(new Strategy({
+ *   clientID: process.env.SEVENGEESE_CLIENT_ID,
+ *   clientSecret: process.env.SEVENGEESE_CLIENT_SECRET,
+ *   callbackURL: 'https://app.example.com/auth/7geese/callback',
+ *   scope: ['userprofile:read', 'objective:read'],
+ * }, async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
+ */
+export class Strategy extends OAuth2Strategy {
+  override name = '7geese';
+  /** The client that talks to 7Geese's token endpoint and API. */
+  declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
+  readonly #settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
+  readonly #tokens: TokenLifecycle;
+
+  constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
+  constructor(options: StrategyOptions, verify: VerifyFunction);
+  constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
+    const common = resolveCommon(OWNER, options);
+    const { check, base } = common;
+    if (typeof verify !== 'function') {
+      throw new TypeError(`${OWNER} requires a verify function as its second argument.`);
+    }
+    const callbackURL = check.string('callbackURL', ' Use the redirect URI registered with your 7Geese application.');
+    const authorizationURL = check.url('authorizationURL', base + PATHS.authorization);
+    const state = check.boolean('state', true);
+    const pkce = check.boolean('pkce', true);
+    if (pkce && !state) check.fail('state', 'true when "pkce" is on (PKCE keeps its verifier with the state)');
+    const withRequest = check.boolean('passReqToCallback', false);
+    const sessionKey = options.sessionKey ?? `oauth2:7geese:${new URL(authorizationURL).host}`;
+    // passport-oauth2's typings only know its older two- and three-argument stores; it calls
+    // ours with the PKCE verifier, by its five-argument arity.
+    const store =
+      checkStore(OWNER, options.store) ??
+      (state ? (new SessionStateStore({ key: sessionKey }) as unknown as StateStore) : undefined);
+    const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
+    check.boolean('proxy', false);
+
+    super(
+      {
+        clientID: common.clientID,
+        clientSecret: common.clientSecret,
+        callbackURL,
+        authorizationURL,
+        tokenURL: common.tokenURL,
+        scope: serializeScope(common.scope),
+        pkce,
+        state,
+        ...(store ? { store } : {}),
+        passReqToCallback: true,
+        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+        ...(options.skipUserProfile === undefined ? {} : { skipUserProfile: options.skipUserProfile as boolean }),
+      },
+      (req: Request, accessToken: string, refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: Parameters<typeof callVerify>[3]) => {
+        callVerify(verify, withRequest, { req, accessToken, refreshToken, params: this.#params(req, raw), profile }, done);
+      },
+    );
+    this.#settings = { ...common, approvalPrompt };
+    this._oauth2 = new SevenGeeseOAuth2(common.clientID, common.clientSecret, base, authorizationURL, common.tokenURL, common.customHeaders, {
+      clientAuth: common.clientAuth,
+      timeout: common.timeout,
+    }) as Strategy['_oauth2'];
+    this.#tokens = new TokenLifecycle(this._oauth2, common.revocationURL);
+  }
+
+  /**
+   * Starts sign-in or finishes it. Checks a per-request `scope` as strictly as the option, and
+   * refuses a callback whose parameters are not single strings before anything reaches
+   * 7Geese or the session.
+   */
+  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    for (const name of CALLBACK_PARAMS) {
+      if (query[name] !== undefined && typeof query[name] !== 'string') {
+        return this.fail({ message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
+      }
+    }
+    if (query.error !== undefined) return this.#authorizationError(query);
+    let scopes = this.#settings.scope;
+    if (options.scope !== undefined) {
+      try {
+        scopes = normalizeScope(options.scope, 'passport.authenticate("7geese") option "scope"');
+      } catch (err) {
+        return this.error(err as Error);
+      }
+    }
+    if (query.code === undefined) requestedScopes.set(req, scopes);
+    // passport regenerates the session at login; keeping its data keeps the other pending
+    // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
+    if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
+    super.authenticate(req, { ...options, scope: serializeScope(scopes) });
+  }
+
+  #authorizationError(query: Record<string, unknown>): void {
+    const code = String(query.error).slice(0, 100);
+    const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : undefined;
+    if (code === 'access_denied') {
+      return this.fail({ message: 'You did not allow access to your 7Geese account.' }, 403);
+    }
+    const error = new AuthorizationError(
+      `7Geese refused the sign-in request: ${code}${description ? ` (${description})` : ''}. Check the scope and the redirect URI registered with the application.`,
+      code,
+      undefined,
+    );
+    this.error(error);
+  }
+
+  /** Adds the approval prompt, when configured, to the authorize request. Override to add more. */
+  override authorizationParams(options: Record<string, unknown>): object {
+    const prompt = options.approvalPrompt ?? this.#settings.approvalPrompt;
+    return prompt ? { approval_prompt: prompt } : {};
+  }
+
+  /**
+   * Loads the signed-in user from `profileURL` with the token in the `Authorization` header.
+   * Override to load more, calling `super.userProfile` first.
+   */
+  override userProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
+    const url = this.#settings.profileURL;
+    this._oauth2
+      .fetchAPI('GET', url, accessToken, {
+        scope: 'userprofile:read',
+        notFoundAdvice: 'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
+      })
+      .then(({ json, body }) => parseProfile(json, body, new URL(url).origin + new URL(url).pathname))
+      .then(
+        (profile) => done(null, profile),
+        (err: Error) => done(err),
+      );
+  }
+
+  /** Our errors already say what went wrong; passport-oauth2 would wrap them and lose the code. */
+  _createOAuthError(message: string, err: unknown): Error {
+    if (err instanceof SevenGeeseError || err instanceof SevenGeeseTokenError) return err;
+    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this.#settings.tokenURL, cause: err });
+  }
+
+  #params(req: Request, raw: Record<string, unknown>): VerifyParams {
+    const requested: string[] = [...(requestedScopes.get(req) ?? this.#settings.scope)];
+    // RFC 6749 section 5.1: a token response may leave out `scope` when it equals the request.
+    const granted = typeof raw.scope === 'string' ? (raw.scopes as string[]) : requested;
+    return {
+      ...(raw as unknown as VerifyParams),
+      scopes: granted,
+      requestedScopes: requested,
+      missingScopes: missingScopes(requested, granted),
+    };
+  }
+
+  /**
+   * Exchanges a refresh token for new tokens. 7Geese rotates refresh tokens: store the new one.
+   * Concurrent calls with the same refresh token share one request.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
+  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
+    return this.#tokens.refresh(refreshToken, options);
+  }
+
+  /**
+   * Revokes an access or refresh token at 7Geese (revoking a refresh token also ends its
+   * access token).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7009
+   */
+  revoke(token: string, options?: RevokeOptions): Promise<void> {
+    return this.#tokens.revoke(token, options);
+  }
+}

@@ -1,5 +1,7 @@
 import { SevenGeeseAPIError } from './errors.js';
-import { isRecord, readJSON, type HttpResponse } from './http.js';
+import { isRecord, readJSON, send, type HttpResponse } from './http.js';
+
+export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface APIExpectations {
   /** The scope the call needs, named in the error for a 403. */
@@ -62,4 +64,34 @@ function fail(
   fields: ConstructorParameters<typeof SevenGeeseAPIError>[2],
 ): never {
   throw new SevenGeeseAPIError(message, code, fields);
+}
+
+/**
+ * One call to the 7Geese API with a bearer token in the `Authorization` header (never the query
+ * string), a deadline and a size limit.
+ */
+export async function callAPI(call: {
+  method: APIMethod;
+  url: string;
+  accessToken: string;
+  timeout: number;
+  headers?: Record<string, string> | undefined;
+  body?: unknown;
+  scope?: string | undefined;
+  notFoundAdvice?: string | undefined;
+}): Promise<{ json: unknown; body: string }> {
+  const headers: Record<string, string> = {
+    ...call.headers,
+    Accept: 'application/json',
+    Authorization: `Bearer ${call.accessToken}`,
+  };
+  if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await send({
+    method: call.method,
+    url: call.url,
+    headers,
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+    timeout: call.timeout,
+  });
+  return { json: readAPIResponse(res, call), body: res.body };
 }

@@ -1,10 +1,14 @@
 export { Strategy } from './strategy.js';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './strategy.js';
+export { PasswordStrategy, PASSWORD_MESSAGES } from './password-strategy.js';
+export type { PasswordStrategyOptions, PasswordStrategyOptionsWithRequest } from './password-strategy.js';
+export { SevenGeeseClient } from './api-client.js';
+export type { SevenGeeseClientOptions, TokenRefresher } from './api-client.js';
 export type { CommonOptions } from './options.js';
 export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
 export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
 export type { Profile } from './profile.js';
-export { SessionStateStore } from './state-store.js';
+export { SessionStateStore, STATE_MESSAGES } from './state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
 export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
 export type {

@@ -1,6 +1,6 @@
 import { SevenGeeseResponseError, SevenGeeseTokenError } from './errors.js';
 import { DEFAULT_TIMEOUT, isRecord, readJSON, send, type HttpResponse } from './http.js';
-import { readAPIResponse, type APIExpectations } from './api-response.js';
+import { callAPI, type APIExpectations, type APIMethod } from './api-response.js';
 import { parseGrantedScope } from './scope.js';
 
 /** How the client proves who it is at the token endpoint. */
@@ -187,28 +187,16 @@ export class SevenGeeseOAuth2 {
 
   /**
    * Calls the 7Geese API with the token in the `Authorization` header (never the query
-   * string). Returns the parsed JSON with the raw body, or throws a {@link SevenGeeseAPIError}.
+   * string), with this client's deadline and headers. Returns the parsed JSON and the raw body,
+   * or throws a {@link SevenGeeseAPIError}.
    */
-  async fetchAPI(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  fetchAPI(
+    method: APIMethod,
     url: string,
     accessToken: string,
     expect: APIExpectations & { body?: unknown } = {},
   ): Promise<{ json: unknown; body: string }> {
-    const headers: Record<string, string> = {
-      ...this._customHeaders,
-      Accept: 'application/json',
-      Authorization: `Bearer ${accessToken}`,
-    };
-    if (expect.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await send({
-      method,
-      url,
-      headers,
-      body: expect.body === undefined ? undefined : JSON.stringify(expect.body),
-      timeout: this.timeout,
-    });
-    return { json: readAPIResponse(res, expect), body: res.body };
+    return callAPI({ method, url, accessToken, timeout: this.timeout, headers: this._customHeaders, ...expect });
   }
 
   /** node-oauth's signature: GET with the bearer token; the body is the raw JSON text. */

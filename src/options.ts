@@ -61,6 +61,8 @@ export interface CommonOptions {
 
 /** Checked and resolved options: what the strategies run on. */
 export interface ResolvedCommon {
+  /** `baseURL` without a trailing slash. */
+  base: string;
   clientID: string;
   clientSecret: string;
   scope: Scope[];
@@ -107,7 +109,7 @@ export function optionChecker(owner: string, options: Record<string, unknown>) {
 }
 
 /** Checks the options both strategies share and derives the URLs from `baseURL`. */
-export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { base: string; check: ReturnType<typeof optionChecker> } {
+export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { check: ReturnType<typeof optionChecker> } {
   if (typeof raw !== 'object' || raw === null) {
     throw new TypeError(`${owner} requires an options object with clientID, clientSecret and callbackURL.`);
   }

@@ -1,4 +1,5 @@
-import { SevenGeeseResponseError } from './errors.js';
+import { SevenGeeseResponseError, endpointOf } from './errors.js';
+import type { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { isRecord } from './http.js';
 
 /**
@@ -87,4 +88,17 @@ export function parseProfile(json: unknown, raw: string, endpoint: string): Prof
     _raw: raw,
     _json: entry,
   };
+}
+
+/**
+ * GETs the signed-in user from `profileURL` with the token in the `Authorization` header and
+ * normalises it. The profile needs the `userprofile:read` scope, named in the error for a 403.
+ */
+export async function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
+  const { json, body } = await client.fetchAPI('GET', profileURL, accessToken, {
+    scope: 'userprofile:read',
+    notFoundAdvice:
+      'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
+  });
+  return parseProfile(json, body, endpointOf(profileURL));
 }

@@ -4,11 +4,11 @@ import type { StateStore } from 'passport-oauth2';
 import { SevenGeeseError, SevenGeeseTokenError } from './errors.js';
 import { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
-import { parseProfile, type Profile } from './profile.js';
-import { missingScopes, normalizeScope, serializeScope } from './scope.js';
+import { loadProfile, type Profile } from './profile.js';
+import { normalizeScope, serializeScope } from './scope.js';
 import { SessionStateStore, requestedScopes } from './state-store.js';
 import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
-import { callVerify, type VerifyFunction, type VerifyFunctionWithRequest, type VerifyParams } from './verify.js';
+import { callVerify, verifyParams, type VerifyFunction, type VerifyFunctionWithRequest, type VerifyParams } from './verify.js';
 
 /** Options of {@link Strategy}. */
 export interface StrategyOptions extends CommonOptions {
@@ -179,17 +179,10 @@ export class Strategy extends OAuth2Strategy {
    * Override to load more, calling `super.userProfile` first.
    */
   override userProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
-    const url = this.#settings.profileURL;
-    this._oauth2
-      .fetchAPI('GET', url, accessToken, {
-        scope: 'userprofile:read',
-        notFoundAdvice: 'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
-      })
-      .then(({ json, body }) => parseProfile(json, body, new URL(url).origin + new URL(url).pathname))
-      .then(
-        (profile) => done(null, profile),
-        (err: Error) => done(err),
-      );
+    loadProfile(this._oauth2, this.#settings.profileURL, accessToken).then(
+      (profile) => done(null, profile),
+      (err: Error) => done(err),
+    );
   }
 
   /** Our errors already say what went wrong; passport-oauth2 would wrap them and lose the code. */
@@ -199,15 +192,7 @@ export class Strategy extends OAuth2Strategy {
   }
 
   #params(req: Request, raw: Record<string, unknown>): VerifyParams {
-    const requested: string[] = [...(requestedScopes.get(req) ?? this.#settings.scope)];
-    // RFC 6749 section 5.1: a token response may leave out `scope` when it equals the request.
-    const granted = typeof raw.scope === 'string' ? (raw.scopes as string[]) : requested;
-    return {
-      ...(raw as unknown as VerifyParams),
-      scopes: granted,
-      requestedScopes: requested,
-      missingScopes: missingScopes(requested, granted),
-    };
+    return verifyParams(raw, requestedScopes.get(req) ?? this.#settings.scope);
   }
 
   /**
@@ -228,5 +213,15 @@ export class Strategy extends OAuth2Strategy {
    */
   revoke(token: string, options?: RevokeOptions): Promise<void> {
     return this.#tokens.revoke(token, options);
+  }
+
+  /** Where 7Geese lives, for {@link SevenGeeseClient}. */
+  get baseURL(): string {
+    return this.#settings.base;
+  }
+
+  /** The deadline of every request, for {@link SevenGeeseClient}. */
+  get timeout(): number {
+    return this.#settings.timeout;
   }
 }

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Profile } from './profile.js';
+import { missingScopes } from './scope.js';
 
 /**
  * The token response as the verify callback sees it: 7Geese's JSON, the granted scopes as a
@@ -45,7 +46,10 @@ export type VerifyFunctionWithRequest =
   | ((req: Request, accessToken: string, refreshToken: string | undefined, profile: Profile) => Promise<AsyncVerifyResult>)
   | ((req: Request, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => Promise<AsyncVerifyResult>);
 
-function isAsyncFunction(fn: Function): boolean {
+/** Any of the verify signatures, as called at run time. */
+export type AnyVerify = (...args: any[]) => unknown;
+
+function isAsyncFunction(fn: AnyVerify): boolean {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]';
 }
 
@@ -67,7 +71,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * has no `done`, gets `params` when it declares four (five with `req`).
  */
 export function callVerify(
-  verify: Function,
+  verify: AnyVerify,
   withRequest: boolean,
   args: { req: Request; accessToken: string; refreshToken: string | undefined; params: VerifyParams; profile: Profile | undefined },
   done: VerifyDone,
@@ -99,4 +103,18 @@ export function callVerify(
     },
     (err: unknown) => once(err instanceof Error ? err : new Error(String(err))),
   );
+}
+
+/**
+ * Builds the verify callback's `params` from a token response and the scopes asked for.
+ * RFC 6749 section 5.1: a token response may leave out `scope` when it equals the request.
+ */
+export function verifyParams(raw: Record<string, unknown>, requested: readonly string[]): VerifyParams {
+  const granted = typeof raw.scope === 'string' && Array.isArray(raw.scopes) ? (raw.scopes as string[]) : [...requested];
+  return {
+    ...(raw as unknown as VerifyParams),
+    scopes: granted,
+    requestedScopes: [...requested],
+    missingScopes: missingScopes(requested, granted),
+  };
 }

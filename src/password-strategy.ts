@@ -1,0 +1,157 @@
+import type { Request } from 'express';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import { SevenGeeseTokenError } from './errors.js';
+import { SevenGeeseOAuth2 } from './oauth2-client.js';
+import { resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
+import { loadProfile } from './profile.js';
+import { normalizeScope } from './scope.js';
+import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
+import {
+  callVerify,
+  verifyParams,
+  type AnyVerify,
+  type VerifyDone,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+} from './verify.js';
+
+/** Options of {@link PasswordStrategy}. */
+export interface PasswordStrategyOptions extends CommonOptions {
+  /** The request body field holding the 7Geese email. @default 'email' */
+  usernameField?: string | undefined;
+  /** The request body field holding the password. @default 'password' */
+  passwordField?: string | undefined;
+  /** Pass the request to the verify callback as its first argument. @default false */
+  passReqToCallback?: boolean | undefined;
+}
+
+/** Options of {@link PasswordStrategy} with `passReqToCallback: true`. */
+export interface PasswordStrategyOptionsWithRequest extends PasswordStrategyOptions {
+  passReqToCallback: true;
+}
+
+const OWNER = '7Geese PasswordStrategy';
+
+/** What the sign-in form is told; the same for an unknown email and a wrong password. */
+export const PASSWORD_MESSAGES = {
+  missing: 'Enter your 7Geese email and password.',
+  rejected: 'That 7Geese email and password do not match.',
+} as const;
+
+/**
+ * Sign-in with a 7Geese email and password, for applications registered with the grant type
+ * "Resource owner password-based": the credentials from the request body are exchanged at
+ * 7Geese's token endpoint (`grant_type=password`, client authenticated with HTTP Basic), and the
+ * profile is loaded and verified exactly as {@link Strategy} does. Prefer `Strategy` where you
+ * can: with it, your app never sees the password.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
+ * @example
+ * passport.use(new PasswordStrategy({ clientID, clientSecret },
+ *   async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
+ * app.post('/login/password', passport.authenticate('7geese-password', { failureRedirect: '/login' }));
+ */
+export class PasswordStrategy extends PassportStrategy {
+  name = '7geese-password';
+  readonly #settings: ResolvedCommon;
+  readonly #fields: { username: string; password: string };
+  readonly #verify: AnyVerify;
+  readonly #withRequest: boolean;
+  readonly #skipProfile: CommonOptions['skipUserProfile'];
+  readonly #client: SevenGeeseOAuth2;
+  readonly #tokens: TokenLifecycle;
+
+  constructor(options: PasswordStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
+  constructor(options: PasswordStrategyOptions, verify: VerifyFunction);
+  constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
+    super();
+    const common = resolveCommon(OWNER, options);
+    if (typeof verify !== 'function') {
+      throw new TypeError(`${OWNER} requires a verify function as its second argument.`);
+    }
+    const { check } = common;
+    this.#fields = {
+      username: options.usernameField === undefined ? 'email' : check.string('usernameField'),
+      password: options.passwordField === undefined ? 'password' : check.string('passwordField'),
+    };
+    this.#withRequest = check.boolean('passReqToCallback', false);
+    this.#settings = common;
+    this.#verify = verify;
+    this.#skipProfile = options.skipUserProfile;
+    this.#client = new SevenGeeseOAuth2(common.clientID, common.clientSecret, common.base, '', common.tokenURL, common.customHeaders, {
+      clientAuth: common.clientAuth,
+      timeout: common.timeout,
+    });
+    this.#tokens = new TokenLifecycle(this.#client, common.revocationURL);
+  }
+
+  /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
+  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+    const body: unknown = req.body;
+    const field = (name: string): string | undefined => {
+      if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return undefined;
+      const value = (body as Record<string, unknown>)[name];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    };
+    const username = field(this.#fields.username)?.trim();
+    const password = field(this.#fields.password);
+    if (!username || password === undefined) return this.fail({ message: PASSWORD_MESSAGES.missing }, 400);
+    let scopes = this.#settings.scope;
+    try {
+      if (options.scope !== undefined) scopes = normalizeScope(options.scope, 'passport.authenticate("7geese-password") option "scope"');
+    } catch (err) {
+      return this.error(err as Error);
+    }
+    this.#signIn(req, username, password, scopes).catch((err: unknown) => {
+      if (err instanceof SevenGeeseTokenError && err.code === 'invalid_grant') {
+        return this.fail({ message: PASSWORD_MESSAGES.rejected }, 401);
+      }
+      this.error(err as Error);
+    });
+  }
+
+  async #signIn(req: Request, username: string, password: string, scopes: readonly string[]): Promise<void> {
+    const raw = await this.#client.requestToken({
+      grant_type: 'password',
+      username,
+      password,
+      scope: scopes.join(' '),
+    });
+    const accessToken = raw.access_token;
+    const refreshToken = typeof raw.refresh_token === 'string' ? raw.refresh_token : undefined;
+    const profile = (await this.#shouldSkipProfile(accessToken))
+      ? undefined
+      : await loadProfile(this.#client, this.#settings.profileURL, accessToken);
+    const done: VerifyDone = (err, user, info) => {
+      if (err) return this.error(err);
+      if (!user) return this.fail(info ?? { message: 'The application did not accept this 7Geese account.' }, 401);
+      this.success(user, info);
+    };
+    callVerify(this.#verify, this.#withRequest, { req, accessToken, refreshToken, params: verifyParams(raw, scopes), profile }, done);
+  }
+
+  async #shouldSkipProfile(accessToken: string): Promise<boolean> {
+    const skip = this.#skipProfile;
+    return typeof skip === 'function' ? Boolean(await skip(accessToken)) : skip === true;
+  }
+
+  /** Exchanges a refresh token for new tokens; see {@link Strategy.refresh}. */
+  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
+    return this.#tokens.refresh(refreshToken, options);
+  }
+
+  /** Revokes an access or refresh token at 7Geese; see {@link Strategy.revoke}. */
+  revoke(token: string, options?: RevokeOptions): Promise<void> {
+    return this.#tokens.revoke(token, options);
+  }
+
+  /** Where 7Geese lives, for {@link SevenGeeseClient}. */
+  get baseURL(): string {
+    return this.#settings.base;
+  }
+
+  /** The deadline of every request, for {@link SevenGeeseClient}. */
+  get timeout(): number {
+    return this.#settings.timeout;
+  }
+}

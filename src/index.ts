@@ -16,6 +16,8 @@ export type {
   VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
+  ProfileVerifyFunction,
+  ProfileVerifyFunctionWithRequest,
   AsyncVerifyResult,
 } from './verify.js';
 export {

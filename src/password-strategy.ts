@@ -13,6 +13,8 @@ import {
   type VerifyDone,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
+  type ProfileVerifyFunction,
+  type ProfileVerifyFunctionWithRequest,
 } from './verify.js';
 
 /** Options of {@link PasswordStrategy}. */
@@ -61,8 +63,10 @@ export class PasswordStrategy extends PassportStrategy {
   readonly #client: SevenGeeseOAuth2;
   readonly #tokens: TokenLifecycle;
 
+  constructor(options: PasswordStrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
-  constructor(options: PasswordStrategyOptions, verify: VerifyFunction);
+  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
+  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
     super();
     const common = resolveCommon(OWNER, options);

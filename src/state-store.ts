@@ -64,7 +64,7 @@ export class SessionStateStore {
   }
 
   #slots(req: Request, create: boolean): SessionSlots | undefined {
-    const session = (req as WithSession).session;
+    const session = (req as unknown as WithSession).session;
     if (!session) {
       throw new Error(
         '7Geese sign-in with state needs session support: add express-session (or cookie-session) before passport.',
@@ -123,7 +123,7 @@ export class SessionStateStore {
   }
 
   #tidy(req: Request, slots: SessionSlots | undefined): void {
-    const session = (req as WithSession).session;
+    const session = (req as unknown as WithSession).session;
     if (session && slots && Object.keys(slots).length === 0) delete session[this.#key];
   }
 }

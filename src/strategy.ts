@@ -6,9 +6,17 @@ import { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
 import { loadProfile, type Profile } from './profile.js';
 import { normalizeScope, serializeScope } from './scope.js';
-import { SessionStateStore, requestedScopes } from './state-store.js';
+import { STATE_MESSAGES, SessionStateStore, requestedScopes } from './state-store.js';
 import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
-import { callVerify, verifyParams, type VerifyFunction, type VerifyFunctionWithRequest, type VerifyParams } from './verify.js';
+import {
+  callVerify,
+  verifyParams,
+  type ProfileVerifyFunction,
+  type ProfileVerifyFunctionWithRequest,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyParams,
+} from './verify.js';
 
 /** Options of {@link Strategy}. */
 export interface StrategyOptions extends CommonOptions {
@@ -53,6 +61,9 @@ export interface StrategyOptionsWithRequest extends StrategyOptions {
 
 const OWNER = '7Geese Strategy';
 
+/** The failure message of a denied consent. */
+export const DENIED_MESSAGE = 'You did not allow access to your 7Geese account.';
+
 /** Query parameters that 7Geese sends as single strings; anything else is not its answer. */
 const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri'] as const;
 
@@ -75,9 +86,12 @@ export class Strategy extends OAuth2Strategy {
   declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
   readonly #settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
   readonly #tokens: TokenLifecycle;
+  readonly #callbackURL: string;
 
+  constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
-  constructor(options: StrategyOptions, verify: VerifyFunction);
+  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
+  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
     const common = resolveCommon(OWNER, options);
     const { check, base } = common;
@@ -119,6 +133,7 @@ export class Strategy extends OAuth2Strategy {
       },
     );
     this.#settings = { ...common, approvalPrompt };
+    this.#callbackURL = callbackURL;
     this._oauth2 = new SevenGeeseOAuth2(common.clientID, common.clientSecret, base, authorizationURL, common.tokenURL, common.customHeaders, {
       clientAuth: common.clientAuth,
       timeout: common.timeout,
@@ -138,7 +153,7 @@ export class Strategy extends OAuth2Strategy {
         return this.fail({ message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
       }
     }
-    if (query.error !== undefined) return this.#authorizationError(query);
+    if (query.error !== undefined) return this.#authorizationError(req, query);
     let scopes = this.#settings.scope;
     if (options.scope !== undefined) {
       try {
@@ -154,18 +169,38 @@ export class Strategy extends OAuth2Strategy {
     super.authenticate(req, { ...options, scope: serializeScope(scopes) });
   }
 
-  #authorizationError(query: Record<string, unknown>): void {
+  /**
+   * 7Geese sent the user back with an error. The state is checked (and spent) first, so that a
+   * forged error on the callback URL is a state failure rather than a server error.
+   */
+  #authorizationError(req: Request, query: Record<string, unknown>): void {
     const code = String(query.error).slice(0, 100);
     const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : undefined;
-    if (code === 'access_denied') {
-      return this.fail({ message: 'You did not allow access to your 7Geese account.' }, 403);
+    const settle = (err: Error | null, ok?: unknown, info?: unknown): void => {
+      if (err) return this.error(err);
+      if (code === 'access_denied') return this.fail({ message: DENIED_MESSAGE }, 403);
+      if (!ok) return this.fail((info as object | undefined) ?? { message: STATE_MESSAGES.mismatch }, 403);
+      this.error(
+        new AuthorizationError(
+          `7Geese refused the sign-in request: ${code}${description ? ` (${description})` : ''}. Check the scope and the redirect URI registered with the application.`,
+          code,
+          undefined,
+        ),
+      );
+    };
+    const store = (this as unknown as { _stateStore: { verify: (...args: unknown[]) => void } })._stateStore;
+    const meta = {
+      authorizationURL: this._oauth2._authorizeUrl,
+      tokenURL: this._oauth2._accessTokenUrl,
+      clientID: this._oauth2._clientId,
+      callbackURL: this.#callbackURL,
+    };
+    try {
+      if (store.verify.length >= 4) store.verify(req, query.state, meta, settle);
+      else store.verify(req, query.state, settle);
+    } catch (err) {
+      this.error(err as Error);
     }
-    const error = new AuthorizationError(
-      `7Geese refused the sign-in request: ${code}${description ? ` (${description})` : ''}. Check the scope and the redirect URI registered with the application.`,
-      code,
-      undefined,
-    );
-    this.error(error);
   }
 
   /** Adds the approval prompt, when configured, to the authorize request. Override to add more. */

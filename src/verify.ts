@@ -32,18 +32,39 @@ export type VerifyDone = (err: Error | null | undefined, user?: VerifiedUser | f
 /** What an `async` verify function resolves to: the user, or `false`/`null` to fail. */
 export type AsyncVerifyResult = VerifiedUser | false | null | undefined;
 
-/** The verify callback without `req`: passport-oauth2's two signatures, or an async function. */
+/**
+ * The common verify callback: the profile, and `done` for callback style or a returned promise
+ * for `async` functions. TypeScript types an unannotated arrow function from this one.
+ */
+export type ProfileVerifyFunction = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: Profile,
+  done: VerifyDone,
+) => void | Promise<AsyncVerifyResult>;
+
+/** {@link ProfileVerifyFunction} with `req` first, under `passReqToCallback: true`. */
+export type ProfileVerifyFunctionWithRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: Profile,
+  done: VerifyDone,
+) => void | Promise<AsyncVerifyResult>;
+
+/**
+ * Every verify signature without `req`: passport-oauth2's two, and their `async` forms. The
+ * forms with `params` need their parameters annotated in TypeScript.
+ */
 export type VerifyFunction =
-  | ((accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone) => void)
+  | ProfileVerifyFunction
   | ((accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => void)
-  | ((accessToken: string, refreshToken: string | undefined, profile: Profile) => Promise<AsyncVerifyResult>)
   | ((accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => Promise<AsyncVerifyResult>);
 
-/** The verify callback with `req` first, under `passReqToCallback: true`. */
+/** Every verify signature with `req` first, under `passReqToCallback: true`. */
 export type VerifyFunctionWithRequest =
-  | ((req: Request, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone) => void)
+  | ProfileVerifyFunctionWithRequest
   | ((req: Request, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => void)
-  | ((req: Request, accessToken: string, refreshToken: string | undefined, profile: Profile) => Promise<AsyncVerifyResult>)
   | ((req: Request, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => Promise<AsyncVerifyResult>);
 
 /** Any of the verify signatures, as called at run time. */

@@ -102,9 +102,17 @@ describe('a callback that is not a clean approval', () => {
   });
 
   it('an error other than access_denied is an error naming it', async () => {
-    const res = await h.agent.get('/auth/7geese/callback?error=invalid_scope&error_description=Invalid+scope');
+    const url = await startSignIn(h.agent);
+    const state = url.searchParams.get('state')!;
+    const res = await h.agent.get(`/auth/7geese/callback?error=invalid_scope&error_description=Invalid+scope&state=${state}`);
     await expectError(res, { name: 'AuthorizationError', code: 'invalid_scope' });
     expect(res.body.error.message).toContain('7Geese refused the sign-in request: invalid_scope (Invalid scope)');
+  });
+
+  it('a forged error without a valid state is a state failure, not a server error', async () => {
+    await startSignIn(h.agent);
+    const res = await h.agent.get('/auth/7geese/callback?error=server_error&state=forged');
+    await expectFailure(res, 'Invalid authorization request state.');
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
+import type { Profile, VerifyParams } from '../src/index.js';
 import { CALLBACK_URL, consent, createHarness, finish, signIn, startSignIn } from './helpers/harness.js';
 
 let sim: Simulator;
@@ -127,9 +128,11 @@ describe('sign-in with 7Geese through a real Express app', () => {
   });
 
   it('reports scopes granted short of the request in params, leaving the decision to the app', async () => {
-    const h = createHarness(sim, { scope: 'userprofile:read objective:read', skipUserProfile: true }, async (_a, _r, params) => {
-      return { id: 'x', missing: (params as unknown as { missingScopes: string[] }).missingScopes };
-    });
+    const h = createHarness(
+      sim,
+      { scope: 'userprofile:read objective:read', skipUserProfile: true },
+      async (_a: string, _r: string | undefined, params: VerifyParams, _profile: Profile) => ({ id: 'x', missing: params.missingScopes }),
+    );
     sim.fault('token', {
       status: 200,
       headers: { 'content-type': 'application/json' },

@@ -55,18 +55,22 @@ export const PASSWORD_MESSAGES = {
  */
 export class PasswordStrategy extends PassportStrategy {
   name = '7geese-password';
-  readonly #settings: ResolvedCommon;
-  readonly #fields: { username: string; password: string };
-  readonly #verify: AnyVerify;
-  readonly #withRequest: boolean;
-  readonly #skipProfile: CommonOptions['skipUserProfile'];
-  readonly #client: SevenGeeseOAuth2;
-  readonly #tokens: TokenLifecycle;
+  // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
+  // an object that inherits these properties but could not read #fields.
+  private readonly _settings: ResolvedCommon;
+  private readonly _fields: { username: string; password: string };
+  private readonly _verify: AnyVerify;
+  private readonly _withRequest: boolean;
+  private readonly _skipProfile: CommonOptions['skipUserProfile'];
+  private readonly _client: SevenGeeseOAuth2;
+  private readonly _tokens: TokenLifecycle;
 
   constructor(options: PasswordStrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
   constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
+  /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
+  constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
     super();
     const common = resolveCommon(OWNER, options);
@@ -74,19 +78,19 @@ export class PasswordStrategy extends PassportStrategy {
       throw new TypeError(`${OWNER} requires a verify function as its second argument.`);
     }
     const { check } = common;
-    this.#fields = {
+    this._fields = {
       username: options.usernameField === undefined ? 'email' : check.string('usernameField'),
       password: options.passwordField === undefined ? 'password' : check.string('passwordField'),
     };
-    this.#withRequest = check.boolean('passReqToCallback', false);
-    this.#settings = common;
-    this.#verify = verify;
-    this.#skipProfile = options.skipUserProfile;
-    this.#client = new SevenGeeseOAuth2(common.clientID, common.clientSecret, common.base, '', common.tokenURL, common.customHeaders, {
+    this._withRequest = check.boolean('passReqToCallback', false);
+    this._settings = common;
+    this._verify = verify;
+    this._skipProfile = options.skipUserProfile;
+    this._client = new SevenGeeseOAuth2(common.clientID, common.clientSecret, common.base, '', common.tokenURL, common.customHeaders, {
       clientAuth: common.clientAuth,
       timeout: common.timeout,
     });
-    this.#tokens = new TokenLifecycle(this.#client, common.revocationURL);
+    this._tokens = new TokenLifecycle(this._client, common.revocationURL);
   }
 
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
@@ -97,16 +101,16 @@ export class PasswordStrategy extends PassportStrategy {
       const value = (body as Record<string, unknown>)[name];
       return typeof value === 'string' && value !== '' ? value : undefined;
     };
-    const username = field(this.#fields.username)?.trim();
-    const password = field(this.#fields.password);
+    const username = field(this._fields.username)?.trim();
+    const password = field(this._fields.password);
     if (!username || password === undefined) return this.fail({ message: PASSWORD_MESSAGES.missing }, 400);
-    let scopes = this.#settings.scope;
+    let scopes = this._settings.scope;
     try {
       if (options.scope !== undefined) scopes = normalizeScope(options.scope, 'passport.authenticate("7geese-password") option "scope"');
     } catch (err) {
       return this.error(err as Error);
     }
-    this.#signIn(req, username, password, scopes).catch((err: unknown) => {
+    this._signIn(req, username, password, scopes).catch((err: unknown) => {
       if (err instanceof SevenGeeseTokenError && err.code === 'invalid_grant') {
         return this.fail({ message: PASSWORD_MESSAGES.rejected }, 401);
       }
@@ -114,8 +118,8 @@ export class PasswordStrategy extends PassportStrategy {
     });
   }
 
-  async #signIn(req: Request, username: string, password: string, scopes: readonly string[]): Promise<void> {
-    const raw = await this.#client.requestToken({
+  private async _signIn(req: Request, username: string, password: string, scopes: readonly string[]): Promise<void> {
+    const raw = await this._client.requestToken({
       grant_type: 'password',
       username,
       password,
@@ -123,39 +127,39 @@ export class PasswordStrategy extends PassportStrategy {
     });
     const accessToken = raw.access_token;
     const refreshToken = typeof raw.refresh_token === 'string' ? raw.refresh_token : undefined;
-    const profile = (await this.#shouldSkipProfile(accessToken))
+    const profile = (await this._shouldSkipProfile(accessToken))
       ? undefined
-      : await loadProfile(this.#client, this.#settings.profileURL, accessToken);
+      : await loadProfile(this._client, this._settings.profileURL, accessToken);
     const done: VerifyDone = (err, user, info) => {
       if (err) return this.error(err);
       if (!user) return this.fail(info ?? { message: 'The application did not accept this 7Geese account.' }, 401);
       this.success(user, info);
     };
-    callVerify(this.#verify, this.#withRequest, { req, accessToken, refreshToken, params: verifyParams(raw, scopes), profile }, done);
+    callVerify(this._verify, this._withRequest, { req, accessToken, refreshToken, params: verifyParams(raw, scopes), profile }, done);
   }
 
-  async #shouldSkipProfile(accessToken: string): Promise<boolean> {
-    const skip = this.#skipProfile;
+  private async _shouldSkipProfile(accessToken: string): Promise<boolean> {
+    const skip = this._skipProfile;
     return typeof skip === 'function' ? Boolean(await skip(accessToken)) : skip === true;
   }
 
   /** Exchanges a refresh token for new tokens; see {@link Strategy.refresh}. */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this.#tokens.refresh(refreshToken, options);
+    return this._tokens.refresh(refreshToken, options);
   }
 
   /** Revokes an access or refresh token at 7Geese; see {@link Strategy.revoke}. */
   revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this.#tokens.revoke(token, options);
+    return this._tokens.revoke(token, options);
   }
 
   /** Where 7Geese lives, for {@link SevenGeeseClient}. */
   get baseURL(): string {
-    return this.#settings.base;
+    return this._settings.base;
   }
 
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
-    return this.#settings.timeout;
+    return this._settings.timeout;
   }
 }

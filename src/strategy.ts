@@ -82,16 +82,20 @@ const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_u
  */
 export class Strategy extends OAuth2Strategy {
   override name = '7geese';
+  // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
+  // an object that inherits these properties but could not read #fields.
   /** The client that talks to 7Geese's token endpoint and API. */
   declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
-  readonly #settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
-  readonly #tokens: TokenLifecycle;
-  readonly #callbackURL: string;
+  private readonly _settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
+  private readonly _tokens: TokenLifecycle;
+  private readonly _callbackURL: string;
 
   constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
   constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
+  /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
+  constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
     const common = resolveCommon(OWNER, options);
     const { check, base } = common;
@@ -129,16 +133,16 @@ export class Strategy extends OAuth2Strategy {
         ...(options.skipUserProfile === undefined ? {} : { skipUserProfile: options.skipUserProfile as boolean }),
       },
       (req: Request, accessToken: string, refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: Parameters<typeof callVerify>[3]) => {
-        callVerify(verify, withRequest, { req, accessToken, refreshToken, params: this.#params(req, raw), profile }, done);
+        callVerify(verify, withRequest, { req, accessToken, refreshToken, params: this._params(req, raw), profile }, done);
       },
     );
-    this.#settings = { ...common, approvalPrompt };
-    this.#callbackURL = callbackURL;
+    this._settings = { ...common, approvalPrompt };
+    this._callbackURL = callbackURL;
     this._oauth2 = new SevenGeeseOAuth2(common.clientID, common.clientSecret, base, authorizationURL, common.tokenURL, common.customHeaders, {
       clientAuth: common.clientAuth,
       timeout: common.timeout,
     }) as Strategy['_oauth2'];
-    this.#tokens = new TokenLifecycle(this._oauth2, common.revocationURL);
+    this._tokens = new TokenLifecycle(this._oauth2, common.revocationURL);
   }
 
   /**
@@ -153,8 +157,8 @@ export class Strategy extends OAuth2Strategy {
         return this.fail({ message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
       }
     }
-    if (query.error !== undefined) return this.#authorizationError(req, query);
-    let scopes = this.#settings.scope;
+    if (query.error !== undefined) return this._authorizationError(req, query);
+    let scopes = this._settings.scope;
     if (options.scope !== undefined) {
       try {
         scopes = normalizeScope(options.scope, 'passport.authenticate("7geese") option "scope"');
@@ -173,7 +177,7 @@ export class Strategy extends OAuth2Strategy {
    * 7Geese sent the user back with an error. The state is checked (and spent) first, so that a
    * forged error on the callback URL is a state failure rather than a server error.
    */
-  #authorizationError(req: Request, query: Record<string, unknown>): void {
+  private _authorizationError(req: Request, query: Record<string, unknown>): void {
     const code = String(query.error).slice(0, 100);
     const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : undefined;
     const settle = (err: Error | null, ok?: unknown, info?: unknown): void => {
@@ -193,7 +197,7 @@ export class Strategy extends OAuth2Strategy {
       authorizationURL: this._oauth2._authorizeUrl,
       tokenURL: this._oauth2._accessTokenUrl,
       clientID: this._oauth2._clientId,
-      callbackURL: this.#callbackURL,
+      callbackURL: this._callbackURL,
     };
     try {
       if (store.verify.length >= 4) store.verify(req, query.state, meta, settle);
@@ -205,7 +209,7 @@ export class Strategy extends OAuth2Strategy {
 
   /** Adds the approval prompt, when configured, to the authorize request. Override to add more. */
   override authorizationParams(options: Record<string, unknown>): object {
-    const prompt = options.approvalPrompt ?? this.#settings.approvalPrompt;
+    const prompt = options.approvalPrompt ?? this._settings.approvalPrompt;
     return prompt ? { approval_prompt: prompt } : {};
   }
 
@@ -214,7 +218,7 @@ export class Strategy extends OAuth2Strategy {
    * Override to load more, calling `super.userProfile` first.
    */
   override userProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
-    loadProfile(this._oauth2, this.#settings.profileURL, accessToken).then(
+    loadProfile(this._oauth2, this._settings.profileURL, accessToken).then(
       (profile) => done(null, profile),
       (err: Error) => done(err),
     );
@@ -223,11 +227,11 @@ export class Strategy extends OAuth2Strategy {
   /** Our errors already say what went wrong; passport-oauth2 would wrap them and lose the code. */
   _createOAuthError(message: string, err: unknown): Error {
     if (err instanceof SevenGeeseError || err instanceof SevenGeeseTokenError) return err;
-    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this.#settings.tokenURL, cause: err });
+    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this._settings.tokenURL, cause: err });
   }
 
-  #params(req: Request, raw: Record<string, unknown>): VerifyParams {
-    return verifyParams(raw, requestedScopes.get(req) ?? this.#settings.scope);
+  private _params(req: Request, raw: Record<string, unknown>): VerifyParams {
+    return verifyParams(raw, requestedScopes.get(req) ?? this._settings.scope);
   }
 
   /**
@@ -237,7 +241,7 @@ export class Strategy extends OAuth2Strategy {
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this.#tokens.refresh(refreshToken, options);
+    return this._tokens.refresh(refreshToken, options);
   }
 
   /**
@@ -247,16 +251,16 @@ export class Strategy extends OAuth2Strategy {
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
   revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this.#tokens.revoke(token, options);
+    return this._tokens.revoke(token, options);
   }
 
   /** Where 7Geese lives, for {@link SevenGeeseClient}. */
   get baseURL(): string {
-    return this.#settings.base;
+    return this._settings.base;
   }
 
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
-    return this.#settings.timeout;
+    return this._settings.timeout;
   }
 }

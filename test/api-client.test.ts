@@ -89,7 +89,7 @@ describe('SevenGeeseClient', () => {
 
   it('without a refresh token a 401 is reported as is', async () => {
     const client = new SevenGeeseClient({ accessToken: 'not-a-valid-token', strategy });
-    const err = await client.get('/users/me/').catch((e: unknown) => e as Error);
+    const err = (await client.get('/users/me/').catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ code: 'invalid_token', status: 401 });
     expect(err.message).not.toContain('not-a-valid-token');
   });

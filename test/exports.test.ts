@@ -23,7 +23,7 @@ describe('the public API', () => {
   });
 
   it('exports the simulator from passport-7geese/testing', () => {
-    expect(Object.keys(testing).sort()).toEqual(['DEMO_CLIENT', 'DEMO_USERS', 'startSimulator']);
+    expect(Object.keys(testing).sort()).toEqual(['DEMO_CLIENT', 'DEMO_USERS', 'Simulator', 'describeScope', 'startSimulator']);
   });
 
   it('gives every error class its own name and keeps them instances of Error', () => {

@@ -1,0 +1,83 @@
+/** A person the simulator knows: they sign in on its consent page or with the password grant. */
+export interface SimulatedUser {
+  id: number;
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  username: string;
+  position?: string;
+  /** A URL the browser can load; the demo users' are served by the simulator itself. */
+  profile_img?: string;
+}
+
+/** An application registered with the simulator, as at https://app.7geese.com/account/applications/. */
+export interface SimulatedClient {
+  clientId: string;
+  clientSecret: string;
+  /** Redirect URIs, compared exactly as django-oauth-toolkit does. */
+  redirectUris: string[];
+  /** Shown on the consent page. */
+  name?: string;
+}
+
+export interface SimulatorOptions {
+  /** @default 0 (the operating system picks a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default DEMO_USERS */
+  users?: SimulatedUser[];
+  /** @default [DEMO_CLIENT] */
+  clients?: SimulatedClient[];
+  /** Approve at once as this user (email or id), without the consent page. @default false */
+  autoApprove?: string | number | false;
+  /** How long an authorization code works. @default 60 (django-oauth-toolkit's default) */
+  codeLifetimeSeconds?: number;
+  /** @default 36000 (7Geese's ten hours) */
+  accessTokenLifetimeSeconds?: number;
+  /** Objectives seeded for each user. @default 7 */
+  objectivesPerUser?: number;
+}
+
+/** The endpoints a fault can be set on. */
+export type EndpointName =
+  | 'authorize'
+  | 'token'
+  | 'revoke'
+  | 'introspect'
+  | 'users/me'
+  | 'userprofiles/me'
+  | 'objectives'
+  | 'graphql';
+
+/** Something going wrong at an endpoint, for tests. `times` limits it to the next N requests. */
+export type Fault = (
+  | { delayMs: number }
+  | { hang: true }
+  | { status: number; body: string; headers?: Record<string, string> }
+  | { redirect: string; status?: 301 | 302 | 303 | 307 | 308 }
+  | { drop: true }
+  | { drip: { chunk: string; intervalMs: number } }
+) & { times?: number };
+
+/** A request the simulator received, for tests to assert what an app sent. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+  /** The body parsed as a form, when it is one. */
+  form: Record<string, string>;
+}
+
+/** Tokens as the token endpoint answers them. */
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}

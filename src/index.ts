@@ -1,4 +1,4 @@
-export { Strategy } from './strategy.js';
+export { Strategy, DENIED_MESSAGE } from './strategy.js';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './strategy.js';
 export { PasswordStrategy, PASSWORD_MESSAGES } from './password-strategy.js';
 export type { PasswordStrategyOptions, PasswordStrategyOptionsWithRequest } from './password-strategy.js';

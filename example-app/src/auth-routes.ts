@@ -1,0 +1,88 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Passport } from 'passport';
+import type { PasswordStrategy, Strategy } from 'passport-7geese';
+import { sameSiteRequest } from './csrf.js';
+import { errorView, failureView } from './errors.js';
+import type { ErrorView } from './pages.js';
+import { safeReturnTo } from './return-to.js';
+import type { SignedInUser, TokenInfo } from './session-data.js';
+
+export interface AuthDeps {
+  passport: InstanceType<typeof Passport>;
+  strategy: Strategy;
+  passwordStrategy: PasswordStrategy | undefined;
+  renderError: (req: Request, res: Response, view: ErrorView) => void;
+  renderHome: (req: Request, res: Response, status: number, passwordError?: string, email?: string) => void;
+}
+
+type Info = { message?: string; tokens?: TokenInfo; state?: { returnTo?: string } } | undefined;
+
+/** Signs the person in: a new session id (passport regenerates it), the tokens kept server-side. */
+function completeSignIn(req: Request, res: Response, next: NextFunction, user: SignedInUser, info: Info): void {
+  // keepSessionInfo keeps other tabs' pending sign-ins; the session id changes all the same.
+  req.logIn(user, { keepSessionInfo: true, session: true }, (err) => {
+    if (err) return next(err);
+    if (info?.tokens) req.session.tokens = info.tokens;
+    delete req.session.csrf; // a new CSRF token for the signed-in session
+    res.redirect(safeReturnTo(info?.state?.returnTo) ?? '/');
+  });
+}
+
+export function authRoutes(deps: AuthDeps): express.Router {
+  const { passport } = deps;
+  const router = express.Router();
+
+  router.get('/auth/7geese', (req, res, next) => {
+    const returnTo = safeReturnTo(req.query.returnTo);
+    // passport-oauth2 keeps a `state` object with the pending sign-in and hands it back on the
+    // callback; its typings only know the string form.
+    const state = (returnTo ? { returnTo } : {}) as unknown as string;
+    passport.authenticate('7geese', { state })(req, res, next);
+  });
+
+  router.get('/auth/7geese/callback', (req, res, next) => {
+    passport.authenticate('7geese', (err: unknown, user: SignedInUser | false, info: Info) => {
+      if (err) return deps.renderError(req, res, errorView(err));
+      if (!user) return deps.renderError(req, res, failureView(info?.message));
+      completeSignIn(req, res, next, user, info);
+    })(req, res, next);
+  });
+
+  const form = express.urlencoded({ extended: false, limit: '10kb' });
+  const refuseCrossSite = (req: Request, res: Response, next: NextFunction) => {
+    if (sameSiteRequest(req)) return next();
+    deps.renderError(req, res, { status: 403, title: 'Request refused', message: 'This request did not come from this site, so it was ignored.', retry: '/' });
+  };
+
+  if (deps.passwordStrategy) {
+    router.post('/login/password', form, refuseCrossSite, (req, res, next) => {
+      passport.authenticate('7geese-password', (err: unknown, user: SignedInUser | false, info: Info, status?: number) => {
+        if (err) return deps.renderError(req, res, errorView(err, '/'));
+        const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : undefined;
+        if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info?.message).message, email);
+        completeSignIn(req, res, next, user, info);
+      })(req, res, next);
+    });
+  }
+
+  router.post('/logout', form, refuseCrossSite, async (req, res, next) => {
+    const tokens = req.session.tokens;
+    const user = req.user as SignedInUser | undefined;
+    const strategy = user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
+    if (tokens?.refreshToken) {
+      // Revoking the refresh token ends its access token too. A failure must not keep anyone signed in.
+      await strategy.revoke(tokens.refreshToken, { hint: 'refresh_token' }).catch(() => undefined);
+    } else if (tokens?.accessToken) {
+      await strategy.revoke(tokens.accessToken, { hint: 'access_token' }).catch(() => undefined);
+    }
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy(() => {
+        res.clearCookie('sid', { path: '/' });
+        res.redirect(303, '/');
+      });
+    });
+  });
+
+  return router;
+}

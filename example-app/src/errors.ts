@@ -1,0 +1,50 @@
+import {
+  DENIED_MESSAGE,
+  PASSWORD_MESSAGES,
+  SevenGeeseAPIError,
+  SevenGeeseNetworkError,
+  SevenGeeseResponseError,
+  SevenGeeseTimeoutError,
+  SevenGeeseTokenError,
+  STATE_MESSAGES,
+} from 'passport-7geese';
+import type { ErrorView } from './pages.js';
+
+const TRY_SIGN_IN = '/auth/7geese';
+
+/** A failed sign-in (Passport's `fail`): the person did something, or the state did not match. */
+export function failureView(message: string | undefined): ErrorView {
+  if (message === DENIED_MESSAGE) {
+    return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
+  }
+  if (message && (Object.values(STATE_MESSAGES) as string[]).includes(message)) {
+    return { status: 400, title: 'Sign-in expired', message: 'Your sign-in expired or was started in another window. Please try again.', retry: TRY_SIGN_IN };
+  }
+  if (message === PASSWORD_MESSAGES.rejected || message === PASSWORD_MESSAGES.missing) {
+    return { status: 401, title: 'Sign-in failed', message, retry: '/' };
+  }
+  return { status: 400, title: 'Sign-in failed', message: 'The sign-in could not be completed. Please try again.', retry: TRY_SIGN_IN };
+}
+
+/** An error (Passport's `error`, or a failed API call): 7Geese is down, slow, or refused us. */
+export function errorView(err: unknown, retry = TRY_SIGN_IN): ErrorView {
+  if (err instanceof SevenGeeseTimeoutError) {
+    return { status: 504, title: '7Geese is slow', message: '7Geese did not answer in time. It may be busy; please try again in a moment.', retry };
+  }
+  if (err instanceof SevenGeeseNetworkError || err instanceof SevenGeeseResponseError) {
+    return { status: 502, title: '7Geese is not answering', message: '7Geese is not answering properly right now. Please try again in a moment.', retry };
+  }
+  if (err instanceof SevenGeeseTokenError && err.code === 'invalid_grant') {
+    return { status: 400, title: 'Sign-in expired', message: 'That sign-in link was already used or has expired. Please sign in again.', retry: TRY_SIGN_IN };
+  }
+  if (err instanceof SevenGeeseAPIError && err.code === 'insufficient_scope') {
+    return { status: 403, title: 'Access not granted', message: 'Your 7Geese sign-in does not include access to this information. Sign in again and approve the access this app asks for.', retry: TRY_SIGN_IN };
+  }
+  if (err instanceof SevenGeeseAPIError && err.code === 'invalid_token') {
+    return { status: 401, title: 'Please sign in again', message: '7Geese no longer accepts your sign-in. Please sign in again.', retry: TRY_SIGN_IN };
+  }
+  if (err instanceof SevenGeeseTokenError || err instanceof SevenGeeseAPIError || (err instanceof Error && err.name === 'AuthorizationError')) {
+    return { status: 502, title: '7Geese refused the request', message: '7Geese refused the request. Please try again; if it keeps happening, the app may be misconfigured.', retry };
+  }
+  return { status: 500, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', retry: '/' };
+}

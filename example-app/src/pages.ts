@@ -1,0 +1,81 @@
+import { esc, layout, type Viewer } from './layout.js';
+import type { SignedInUser, TokenInfo } from './session-data.js';
+
+export interface HomeOptions {
+  user: SignedInUser | undefined;
+  tokens: TokenInfo | undefined;
+  passwordSignIn: boolean;
+  passwordError?: string | undefined;
+  email?: string | undefined;
+  usingSimulator: boolean;
+}
+
+function passwordForm(viewer: Viewer, o: HomeOptions): string {
+  if (!o.passwordSignIn) return '';
+  const error = o.passwordError ? `<p class="notice" role="alert">${esc(o.passwordError)}</p>` : '';
+  return `<p class="or">or sign in with your 7Geese email and password</p>${error}
+<form method="post" action="/login/password"><input type="hidden" name="_csrf" value="${esc(viewer.csrf)}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${esc(o.email ?? '')}" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<p><button class="button secondary" type="submit">Sign in with email and password</button></p></form>`;
+}
+
+export function homePage(viewer: Viewer, o: HomeOptions): string {
+  if (!o.user) {
+    const hint = o.usingSimulator
+      ? '<p class="muted">This app runs against the built-in 7Geese simulator: choose any demo person on its consent page (demo passwords are their first name, lower case, followed by <code>-password</code>).</p>'
+      : '';
+    return layout('Welcome', viewer, `<section class="card"><h1>Welcome</h1>
+<p>Sign in with your 7Geese account to see your profile and objectives.</p>
+<p><a class="button" href="/auth/7geese">Sign in with 7Geese</a></p>${passwordForm(viewer, o)}${hint}</section>`);
+  }
+  const u = o.user;
+  const t = o.tokens;
+  const photo = u.photo ? `<img src="${esc(u.photo)}" alt="">` : '';
+  const expires = t?.expiresAt ? `<time datetime="${esc(t.expiresAt)}">${esc(new Date(t.expiresAt).toUTCString())}</time>` : 'not stated by 7Geese';
+  return layout('Home', viewer, `<section class="card"><div class="user">${photo}<div><h1>Hello, ${esc(u.name)}</h1>
+<p class="muted">${esc(u.email ?? '')}</p></div></div>
+<dl><dt>Scopes granted</dt><dd>${esc(t?.scopes.join(', ') || 'none')}</dd>
+<dt>Token expires</dt><dd>${expires}</dd><dt>Signed in with</dt><dd>${esc(u.via === 'password' ? 'email and password' : '7Geese sign-in')}</dd></dl>
+<p><a class="button secondary" href="/objectives">See your objectives</a></p></section>`);
+}
+
+export function profilePage(viewer: Viewer, u: SignedInUser): string {
+  return layout('Profile', viewer, `<section class="card"><h1>Your profile</h1><dl>
+<dt>Name</dt><dd>${esc(u.name)}</dd><dt>Email</dt><dd>${esc(u.email ?? '—')}</dd>
+<dt>Username</dt><dd>${esc(u.username ?? '—')}</dd><dt>7Geese id</dt><dd>${esc(u.id)}</dd></dl></section>`);
+}
+
+export interface Objective {
+  id?: unknown;
+  name?: unknown;
+  progress?: unknown;
+  due_date?: unknown;
+}
+
+export function objectivesPage(viewer: Viewer, objectives: Objective[]): string {
+  const rows = objectives
+    .map((o) => {
+      const pct = Math.max(0, Math.min(100, Number(o.progress) || 0));
+      return `<tr><td>${esc(o.name)}</td><td><div class="progress" title="${pct}%"><span style="width:${pct}%"></span></div></td><td>${esc(o.due_date ?? '—')}</td></tr>`;
+    })
+    .join('');
+  const table = objectives.length
+    ? `<table><thead><tr><th>Objective</th><th>Progress</th><th>Due</th></tr></thead><tbody>${rows}</tbody></table>`
+    : '<p>You have no objectives in 7Geese yet.</p>';
+  return layout('Objectives', viewer, `<section class="card"><h1>Your objectives</h1>
+<p class="muted">Read from the 7Geese API with your access token (refreshed automatically when it expires).</p>${table}</section>`);
+}
+
+export interface ErrorView {
+  status: number;
+  title: string;
+  message: string;
+  /** Where "Try again" goes. */
+  retry: string;
+}
+
+export function errorPage(viewer: Viewer, e: ErrorView): string {
+  return layout(e.title, viewer, `<section class="card error"><h1>${esc(e.title)}</h1><p>${esc(e.message)}</p>
+<p><a class="button" href="${esc(e.retry)}">Try again</a> <a class="button secondary" href="/">Home</a></p></section>`);
+}

@@ -1,0 +1,70 @@
+// Starts the example app: against the built-in 7Geese simulator by default, or against 7Geese
+// when SEVENGEESE_CLIENT_ID and SEVENGEESE_CLIENT_SECRET are set. See the README.
+import type { AddressInfo } from 'node:net';
+import { DEMO_CLIENT, startSimulator } from 'passport-7geese/testing';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createSessionStore } from './session-store.js';
+import { createStrategies } from './strategies.js';
+
+async function main(config: Config): Promise<void> {
+  const sim = config.upstream.kind === 'simulator' ? await startSimulator({ port: 0 }) : undefined;
+  if (sim) {
+    // The simulator checks redirect URIs exactly, as 7Geese does: register this port's.
+    sim.addClient({
+      ...DEMO_CLIENT,
+      redirectUris: [`http://localhost:${config.port}/auth/7geese/callback`, `http://127.0.0.1:${config.port}/auth/7geese/callback`],
+    });
+  }
+  const settings =
+    config.upstream.kind === 'real'
+      ? { ...config.upstream, password: config.password }
+      : {
+          clientID: DEMO_CLIENT.clientId,
+          clientSecret: DEMO_CLIENT.clientSecret,
+          // Relative: resolved against the host the browser used (localhost or 127.0.0.1), so the
+          // session cookie set at the start of sign-in comes back on the callback.
+          callbackURL: '/auth/7geese/callback',
+          baseURL: sim!.baseURL,
+          password: { clientID: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret },
+        };
+  const { signIn, password } = createStrategies(settings);
+  const sessions = await createSessionStore(config.redisURL);
+  const app = createApp({
+    strategy: signIn,
+    passwordStrategy: password,
+    sessionSecret: config.sessionSecret,
+    sessionStore: sessions.store,
+    trustProxy: config.trustProxy,
+    usingSimulator: !!sim,
+  });
+  const server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  console.log(`passport-7geese example app: open http://localhost:${port}`);
+  if (sim) console.log(`Using the built-in 7Geese simulator at ${sim.baseURL} (no 7Geese account needed: pick a demo person on its consent page).`);
+  else console.log(`Using 7Geese at ${settings.baseURL ?? 'https://app.7geese.com'}.`);
+  if (!config.redisURL) console.log('Sessions are kept in memory (development only; set REDIS_URL to share them).');
+
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void Promise.all([sim?.close(), sessions.close()]).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+try {
+  await main(loadConfig(process.env));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`example-app: ${err.message}`);
+  } else {
+    console.error(`example-app could not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,47 @@
+import { PasswordStrategy, Strategy, type Profile, type VerifyDone, type VerifyParams } from 'passport-7geese';
+import { tokensFromParams, type SignedInUser } from './session-data.js';
+
+export interface StrategySettings {
+  clientID: string;
+  clientSecret: string;
+  callbackURL: string;
+  baseURL?: string | undefined;
+  /** A 7Geese application registered for the password grant, when there is one. */
+  password?: { clientID: string; clientSecret: string } | undefined;
+  timeout?: number | undefined;
+}
+
+/** The scopes the app asks for: the profile, and objectives for the /objectives page. */
+const SCOPE = ['userprofile:read', 'objective:read'] as const;
+
+function toUser(profile: Profile, via: SignedInUser['via']): SignedInUser {
+  return {
+    id: profile.id,
+    name: profile.displayName,
+    email: profile.emails[0]?.value,
+    username: profile.username,
+    photo: profile.photos[0]?.value,
+    via,
+  };
+}
+
+/**
+ * The two ways in: "Sign in with 7Geese" (authorization code) and, when configured, email and
+ * password. Both hand the tokens to the route through `info`, which stores them in the session.
+ */
+export function createStrategies(s: StrategySettings): { signIn: Strategy; password: PasswordStrategy | undefined } {
+  const common = { scope: [...SCOPE], ...(s.baseURL ? { baseURL: s.baseURL } : {}), ...(s.timeout ? { timeout: s.timeout } : {}) };
+  const signIn = new Strategy(
+    { ...common, clientID: s.clientID, clientSecret: s.clientSecret, callbackURL: s.callbackURL },
+    (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
+      done(null, toUser(profile, '7geese'), { tokens: tokensFromParams(params) }),
+  );
+  const password = s.password
+    ? new PasswordStrategy(
+        { ...common, clientID: s.password.clientID, clientSecret: s.password.clientSecret },
+        (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
+          done(null, toUser(profile, 'password'), { tokens: tokensFromParams(params) }),
+      )
+    : undefined;
+  return { signIn, password };
+}

@@ -11,6 +11,8 @@ export interface Config {
   sessionSecret: string;
   /** Behind a proxy that terminates HTTPS: trust X-Forwarded-Proto so cookies become Secure. */
   trustProxy: boolean;
+  /** The 7Geese API endpoint for the signed-in user, when not the library's default. */
+  profileURL: string | undefined;
   /** Share sessions between instances through Redis. */
   redisURL: string | undefined;
   /** A second 7Geese application registered for the password grant, when there is one. */
@@ -87,5 +89,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const password = pwID !== undefined && pwSecret !== undefined ? { clientID: pwID, clientSecret: pwSecret } : undefined;
 
-  return { port, upstream, sessionSecret, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password };
+  const profile = get('SEVENGEESE_PROFILE_URL');
+  const profileURL = profile === undefined ? undefined : absoluteURL('SEVENGEESE_PROFILE_URL', profile);
+
+  return { port, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password };
 }

@@ -16,7 +16,7 @@ const STYLE = `
   h1 { font-size: 1.5rem; margin: 0 0 12px; } p { line-height: 1.5; }
   .button { display: inline-block; background: var(--green); color: #fff; border: 0; border-radius: 8px; padding: 11px 18px; font-size: 1rem; text-decoration: none; cursor: pointer; }
   .button.secondary { background: #fff; color: var(--ink); border: 1px solid #cbd5e0; }
-  .user { display: flex; gap: 18px; align-items: center; } .user img { width: 72px; height: 72px; border-radius: 50%; }
+  .user { display: flex; gap: 18px; align-items: center; } .user img, .avatar { width: 72px; height: 72px; border-radius: 50%; } .avatar { display: grid; place-items: center; background: var(--green); color: #fff; font-size: 1.6rem; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; } dt { color: var(--muted); }
   table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); }
   .progress { background: var(--line); border-radius: 4px; height: 8px; width: 120px; } .progress span { display: block; height: 8px; border-radius: 4px; background: var(--green); }

@@ -31,7 +31,8 @@ export function homePage(viewer: Viewer, o: HomeOptions): string {
   }
   const u = o.user;
   const t = o.tokens;
-  const photo = u.photo ? `<img src="${esc(u.photo)}" alt="">` : '';
+  const initials = u.name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
+  const photo = u.photo ? `<img src="${esc(u.photo)}" alt="">` : `<span class="avatar" aria-hidden="true">${esc(initials)}</span>`;
   const expires = t?.expiresAt ? `<time datetime="${esc(t.expiresAt)}">${esc(new Date(t.expiresAt).toUTCString())}</time>` : 'not stated by 7Geese';
   return layout('Home', viewer, `<section class="card"><div class="user">${photo}<div><h1>Hello, ${esc(u.name)}</h1>
 <p class="muted">${esc(u.email ?? '')}</p></div></div>

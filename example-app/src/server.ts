@@ -18,7 +18,7 @@ async function main(config: Config): Promise<void> {
   }
   const settings =
     config.upstream.kind === 'real'
-      ? { ...config.upstream, password: config.password }
+      ? { ...config.upstream, profileURL: config.profileURL, password: config.password }
       : {
           clientID: DEMO_CLIENT.clientId,
           clientSecret: DEMO_CLIENT.clientSecret,
@@ -26,6 +26,8 @@ async function main(config: Config): Promise<void> {
           // session cookie set at the start of sign-in comes back on the callback.
           callbackURL: '/auth/7geese/callback',
           baseURL: sim!.baseURL,
+          // The userprofile carries the photo; the flat user of /users/me/ does not.
+          profileURL: `${sim!.baseURL}/api/v/2.0/userprofiles/me/`,
           password: { clientID: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret },
         };
   const { signIn, password } = createStrategies(settings);

@@ -6,6 +6,8 @@ export interface StrategySettings {
   clientSecret: string;
   callbackURL: string;
   baseURL?: string | undefined;
+  /** The API endpoint for the signed-in user; the library's default when unset. */
+  profileURL?: string | undefined;
   /** A 7Geese application registered for the password grant, when there is one. */
   password?: { clientID: string; clientSecret: string } | undefined;
   timeout?: number | undefined;
@@ -30,7 +32,12 @@ function toUser(profile: Profile, via: SignedInUser['via']): SignedInUser {
  * password. Both hand the tokens to the route through `info`, which stores them in the session.
  */
 export function createStrategies(s: StrategySettings): { signIn: Strategy; password: PasswordStrategy | undefined } {
-  const common = { scope: [...SCOPE], ...(s.baseURL ? { baseURL: s.baseURL } : {}), ...(s.timeout ? { timeout: s.timeout } : {}) };
+  const common = {
+    scope: [...SCOPE],
+    ...(s.baseURL ? { baseURL: s.baseURL } : {}),
+    ...(s.profileURL ? { profileURL: s.profileURL } : {}),
+    ...(s.timeout ? { timeout: s.timeout } : {}),
+  };
   const signIn = new Strategy(
     { ...common, clientID: s.clientID, clientSecret: s.clientSecret, callbackURL: s.callbackURL },
     (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>

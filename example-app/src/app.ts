@@ -23,8 +23,9 @@ export interface AppDeps {
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  // The callback URL carries the authorization code: never send it onwards as a referrer.
-  'Referrer-Policy': 'no-referrer',
+  // The callback URL carries the authorization code: never send it to another site as a
+  // referrer. ('no-referrer' would also make browsers send `Origin: null` on our own forms.)
+  'Referrer-Policy': 'same-origin',
   'Content-Security-Policy': "default-src 'self'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'none'",
 };
 

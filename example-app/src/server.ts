@@ -8,14 +8,12 @@ import { createSessionStore } from './session-store.js';
 import { createStrategies } from './strategies.js';
 
 async function main(config: Config): Promise<void> {
-  const sim = config.upstream.kind === 'simulator' ? await startSimulator({ port: 0 }) : undefined;
-  if (sim) {
-    // The simulator checks redirect URIs exactly, as 7Geese does: register this port's.
-    sim.addClient({
-      ...DEMO_CLIENT,
-      redirectUris: [`http://localhost:${config.port}/auth/7geese/callback`, `http://127.0.0.1:${config.port}/auth/7geese/callback`],
-    });
-  }
+  // The simulator checks redirect URIs exactly, as 7Geese does: register this port's.
+  const demoClient = {
+    ...DEMO_CLIENT,
+    redirectUris: [`http://localhost:${config.port}/auth/7geese/callback`, `http://127.0.0.1:${config.port}/auth/7geese/callback`],
+  };
+  const sim = config.upstream.kind === 'simulator' ? await startSimulator({ port: 0, clients: [demoClient] }) : undefined;
   const settings =
     config.upstream.kind === 'real'
       ? { ...config.upstream, profileURL: config.profileURL, password: config.password }

@@ -67,8 +67,11 @@ export class Simulator implements OAuthContext {
     this.store.addUser(user);
   }
 
+  /** Registers an application; one with the same client id is replaced. */
   addClient(client: SimulatedClient): void {
-    this.store.clients.push({ ...client, redirectUris: [...client.redirectUris] });
+    const clients = this.store.clients;
+    const at = clients.findIndex((c) => c.clientId === client.clientId);
+    clients.splice(at < 0 ? clients.length : at, at < 0 ? 0 : 1, { ...client, redirectUris: [...client.redirectUris] });
   }
 
   /** Approve every authorize request at once as this person (email or id), or `false` to ask again. */

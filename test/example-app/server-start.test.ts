@@ -1,0 +1,70 @@
+// `npm start` as a newcomer runs it: the real entry point, with no settings, against the
+// built-in simulator. Needs the built example app (`npm test` builds it first).
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const entry = resolve(import.meta.dirname, '../../example-app/dist/server.js');
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+function start(env: Record<string, string>): Promise<{ output: string; exitCode: number | null }> {
+  child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const proc = child;
+  return new Promise((done) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Sessions are kept')) done({ output, exitCode: null });
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => done({ output, exitCode: code }));
+  });
+}
+
+describe('starting the example app', () => {
+  it('starts against the built-in simulator with no settings, and a person can sign in', async () => {
+    const port = await freePort();
+    const { output } = await start({ PORT: String(port) });
+    expect(output).toContain(`open http://localhost:${port}`);
+    expect(output).toContain('Using the built-in 7Geese simulator at http://127.0.0.1:');
+
+    const base = `http://localhost:${port}`;
+    const started = await fetch(`${base}/auth/7geese`, { redirect: 'manual' });
+    const cookie = started.headers.get('set-cookie')!.split(';')[0]!;
+    const authorize = new URL(started.headers.get('location')!);
+    const consent = await fetch(authorize);
+    expect(await consent.text()).toContain('Read your objectives');
+    const form = new URLSearchParams(authorize.searchParams);
+    form.set('user', '2');
+    form.set('allow', 'Approve');
+    const approved = await fetch(new URL('/o/authorize/', authorize), { method: 'POST', body: form, redirect: 'manual' });
+    const callback = await fetch(approved.headers.get('location')!, { headers: { cookie }, redirect: 'manual' });
+    expect(callback.status).toBe(302);
+    const signedIn = callback.headers.get('set-cookie')!.split(';')[0]!;
+    const home = await (await fetch(`${base}/`, { headers: { cookie: signedIn } })).text();
+    expect(home).toContain('Hello, Grace Hopper');
+  });
+
+  it('stops with a message naming a missing setting', async () => {
+    const { output, exitCode } = await start({ SEVENGEESE_CLIENT_ID: 'only-the-id' });
+    expect(exitCode).toBe(1);
+    expect(output).toContain('example-app: SEVENGEESE_CLIENT_SECRET is missing');
+  });
+});

@@ -9,6 +9,9 @@ export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
 export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
 export type { Profile } from './profile.js';
 export { SessionStateStore, STATE_MESSAGES } from './state-store.js';
+export type { PKCEStateStore } from './state-store.js';
+export { CookieStateStore } from './cookie-state-store.js';
+export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
 export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
 export type {

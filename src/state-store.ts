@@ -32,6 +32,15 @@ export interface PendingSignIn {
 type StoreCallback = (err: Error | null, handle?: string) => void;
 type VerifyCallback = (err: Error | null, ok?: string | boolean, info?: unknown) => void;
 
+/**
+ * A state store as passport-oauth2 calls it when PKCE is on: `store` keeps the verifier with a
+ * new state handle, `verify` returns the verifier for a handle (or `false` with a message).
+ */
+export interface PKCEStateStore {
+  store(req: Request, verifier: string | undefined, appState: unknown, meta: unknown, callback: StoreCallback): void;
+  verify(req: Request, providedState: unknown, meta: unknown, callback: VerifyCallback): void;
+}
+
 /** Per request, the scopes of the sign-in being started or finished; set by the strategy and its stores. */
 export const requestedScopes = new WeakMap<object, readonly string[]>();
 

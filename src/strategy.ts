@@ -6,7 +6,7 @@ import { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
 import { loadProfile, type Profile } from './profile.js';
 import { normalizeScope, serializeScope } from './scope.js';
-import { STATE_MESSAGES, SessionStateStore, requestedScopes } from './state-store.js';
+import { STATE_MESSAGES, SessionStateStore, requestedScopes, type PKCEStateStore } from './state-store.js';
 import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
 import {
   callVerify,
@@ -46,8 +46,11 @@ export interface StrategyOptions extends CommonOptions {
   approvalPrompt?: 'auto' | 'force' | undefined;
   /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. @default false */
   proxy?: boolean | undefined;
-  /** A custom state store (passport-oauth2's interface); the default keeps states in the session. */
-  store?: StateStore | undefined;
+  /**
+   * Where pending sign-ins are kept. The default keeps them in the session; `CookieStateStore`
+   * keeps them in sealed cookies, for several instances without a shared session store.
+   */
+  store?: StateStore | PKCEStateStore | undefined;
   /** The session key of the default state store. @default 'oauth2:7geese:' + the authorization host */
   sessionKey?: string | undefined;
   /** Pass the request to the verify callback as its first argument. @default false */

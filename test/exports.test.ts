@@ -5,7 +5,8 @@ import * as testing from '../src/testing/index.js';
 describe('the public API', () => {
   it('exports exactly these names from passport-7geese', () => {
     expect(Object.keys(api).sort()).toEqual([
-      'DENIED_MESSAGE',
+      'CookieStateStore',
+    'DENIED_MESSAGE',
     'PASSWORD_MESSAGES',
       'PasswordStrategy',
       'SCOPE_RESOURCES',

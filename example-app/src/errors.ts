@@ -18,7 +18,7 @@ export function failureView(message: string | undefined): ErrorView {
     return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
   }
   if (message && (Object.values(STATE_MESSAGES) as string[]).includes(message)) {
-    return { status: 400, title: 'Sign-in expired', message: 'Your sign-in expired or was started in another window. Please try again.', retry: TRY_SIGN_IN };
+    return { status: 400, title: 'Sign-in expired', message: 'Your sign-in expired or was started in another window. Please try again.', retry: TRY_SIGN_IN, detail: message };
   }
   if (message === PASSWORD_MESSAGES.rejected || message === PASSWORD_MESSAGES.missing) {
     return { status: 401, title: 'Sign-in failed', message, retry: '/' };

@@ -74,9 +74,12 @@ export interface ErrorView {
   message: string;
   /** Where "Try again" goes. */
   retry: string;
+  /** The library's own words, for the developer reading the page. */
+  detail?: string | undefined;
 }
 
 export function errorPage(viewer: Viewer, e: ErrorView): string {
-  return layout(e.title, viewer, `<section class="card error"><h1>${esc(e.title)}</h1><p>${esc(e.message)}</p>
+  const detail = e.detail ? `<p class="muted">Details: ${esc(e.detail)}</p>` : '';
+  return layout(e.title, viewer, `<section class="card error"><h1>${esc(e.title)}</h1><p>${esc(e.message)}</p>${detail}
 <p><a class="button" href="${esc(e.retry)}">Try again</a> <a class="button secondary" href="/">Home</a></p></section>`);
 }

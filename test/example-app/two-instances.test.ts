@@ -1,0 +1,111 @@
+// Two instances of the example app behind one address: sign-in starts on A and 7Geese sends the
+// browser back to B. With sessions in a real Redis both see the signed-in person; with two
+// separate memory stores B cannot verify the state, and says so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import request from 'supertest';
+import { startSimulator, type Simulator } from '../../src/testing/index.js';
+import { createApp } from '../../example-app/src/app.js';
+import { createSessionStore } from '../../example-app/src/session-store.js';
+import { createStrategies } from '../../example-app/src/strategies.js';
+
+const CALLBACK = 'http://example.test/auth/7geese/callback';
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const reason = 'no redis-server (install Debian\'s package: apt-get install redis-server)';
+
+if (!hasRedis && process.env.CI === 'true') {
+  describe('the Redis two-instance test', () => {
+    it('needs redis-server under CI', () => {
+      throw new Error(`Cannot run: ${reason}. CI must install it (.ci/run does).`);
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+  sim.addClient({ clientId: 'scaled', clientSecret: 'scaled-secret', redirectUris: [CALLBACK] });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function instance(sessionStore?: Parameters<typeof createApp>[0]['sessionStore']) {
+  const { signIn } = createStrategies({ clientID: 'scaled', clientSecret: 'scaled-secret', callbackURL: CALLBACK, baseURL: sim.baseURL });
+  return createApp({ strategy: signIn, sessionSecret: 'the-same-session-secret-on-every-instance', sessionStore });
+}
+
+/** Starts on A, approves at the simulator, lands on B; returns B's answer and the cookie. */
+async function acrossInstances(a: ReturnType<typeof instance>, b: ReturnType<typeof instance>) {
+  const started = await request(a).get('/auth/7geese');
+  const cookie = (started.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  const url = new URL(started.headers.location as string);
+  const form = new URLSearchParams(url.searchParams);
+  form.set('user', '4');
+  form.set('allow', 'Approve');
+  const approved = await fetch(`${sim.baseURL}/o/authorize/`, { method: 'POST', body: form, redirect: 'manual' });
+  const back = new URL(approved.headers.get('location')!);
+  const res = await request(b).get(back.pathname + back.search).set('Cookie', cookie);
+  const after = ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])[0]?.split(';')[0];
+  return { res, cookie: after ?? cookie };
+}
+
+describe.skipIf(!hasRedis)(`two instances sharing sessions in Redis${hasRedis ? '' : ` (skipped: ${reason})`}`, () => {
+  let redis: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    await new Promise<void>((ready, fail) => {
+      redis.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Ready to accept connections')) ready();
+      });
+      redis.once('exit', (code) => fail(new Error(`redis-server exited with ${code}: ${out}`)));
+    });
+    url = `redis://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    if (redis && redis.exitCode === null) {
+      redis.kill('SIGTERM');
+      await once(redis, 'exit');
+    }
+  });
+
+  it('a sign-in started on A and finished on B signs the person in on both', async () => {
+    const storeA = await createSessionStore(url);
+    const storeB = await createSessionStore(url);
+    try {
+      const a = instance(storeA.store);
+      const b = instance(storeB.store);
+      const { res, cookie } = await acrossInstances(a, b);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('/');
+      expect((await request(a).get('/').set('Cookie', cookie)).text).toContain('Hello, Katherine Johnson');
+      expect((await request(b).get('/').set('Cookie', cookie)).text).toContain('Hello, Katherine Johnson');
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+});
+
+describe('two instances with separate memory stores', () => {
+  it('fails on B with the state error, as the README explains', async () => {
+    const { res } = await acrossInstances(instance(), instance());
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Your sign-in expired or was started in another window');
+    expect(res.text).toContain('Details: Unable to verify authorization request state.');
+  });
+});

@@ -1,0 +1,27 @@
+// Scope serialisation and profile normalisation on their own, in operations per second.
+import { Bench } from 'tinybench';
+import { normalizeScope } from 'passport-7geese';
+// Internal modules of the build, which the package does not export; this file runs from bench/dist/.
+const { parseProfile } = (await import(new URL('../../dist/profile.js', import.meta.url).href)) as typeof import('../dist/profile.js');
+const { serializeScope } = (await import(new URL('../../dist/scope.js', import.meta.url).href)) as typeof import('../dist/scope.js');
+
+const flat = { id: 42, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', username: 'ada' };
+const nested = { id: 1042, activated: true, profile_img: 'https://cdn.example/ada.png', position: 'Analyst', user: flat };
+const flatRaw = JSON.stringify(flat);
+const nestedRaw = JSON.stringify(nested);
+const endpoint = 'https://app.7geese.com/api/v/2.0/users/me/';
+
+const bench = new Bench({ time: 500 });
+bench
+  .add('normalizeScope + serializeScope: string', () => serializeScope(normalizeScope('objective:write userprofile:read objective:read')))
+  .add('normalizeScope + serializeScope: array', () => serializeScope(normalizeScope(['feedback:read', 'review:write', 'feedback:read'])))
+  .add('normalizeScope + serializeScope: object', () => serializeScope(normalizeScope({ objective: ['read', 'write'], userprofile: 'read' })))
+  .add('parseProfile: flat user', () => parseProfile(JSON.parse(flatRaw), flatRaw, endpoint))
+  .add('parseProfile: userprofile with nested user', () => parseProfile(JSON.parse(nestedRaw), nestedRaw, endpoint));
+await bench.run();
+console.log('\nUnit benchmark (tinybench, 500 ms per task)');
+for (const task of bench.tasks) {
+  const r = task.result as { throughput?: { mean: number }; hz?: number } | undefined;
+  const hz = r?.throughput?.mean ?? r?.hz ?? NaN;
+  console.log(`${task.name.padEnd(48)} ${Math.round(hz).toLocaleString('en-US').padStart(12)} ops/s`);
+}

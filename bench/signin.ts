@@ -124,10 +124,13 @@ async function main(): Promise<void> {
   let finished = 0;
   const progress = () => {
     finished += 1;
-    if (finished % 100 !== 0 && finished !== total) return;
+    // Redrawn in place on a terminal; in a log (CI), one line per tenth of the run.
+    const step = process.stderr.isTTY ? 100 : Math.ceil(total / 10);
+    if (finished % step !== 0 && finished !== total) return;
     const width = 30;
     const filled = Math.round((finished / total) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${finished}/${total} sign-ins, ${((performance.now() - began) / 1000).toFixed(0)} s `);
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${finished}/${total} sign-ins, ${((performance.now() - began) / 1000).toFixed(0)} s `;
+    process.stderr.write(process.stderr.isTTY ? `\r${bar}` : `${bar}\n`);
   };
 
   const tallies = new Map<Setup, Tally>();
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
       tally.rssAfter = after.rss;
     }
   }
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
 
   const setups: Record<string, object> = {};
   const throughput: Record<string, number> = {};

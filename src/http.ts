@@ -55,15 +55,16 @@ function headersOf(raw: IncomingHttpHeaders): ResponseHeaders {
  * several times the CPU per call (see bench/).
  */
 export function send(req: HttpRequest): Promise<HttpResponse> {
-  const endpoint = endpointOf(req.url);
   const maxBytes = req.maxBytes ?? MAX_RESPONSE_BYTES;
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
       url = new URL(req.url);
     } catch (cause) {
-      return reject(new SevenGeeseNetworkError(endpoint, cause));
+      return reject(new SevenGeeseNetworkError(endpointOf(req.url), cause));
     }
+    // The URL without its query string: errors name the endpoint, never a parameter in it.
+    const endpoint = `${url.origin}${url.pathname}`;
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     const headers: Record<string, string | number> = { ...req.headers };
     if (body) headers['Content-Length'] = body.length;

@@ -84,7 +84,7 @@ export function tokenError(res: HttpResponse): Error {
 /**
  * Stands in for node-oauth's `OAuth2` as the `_oauth2` of the strategy, with the same
  * constructor and method signatures (passport-oauth2 and passport-oauth2-refresh call them),
- * on `fetch` with deadlines, size limits, HTTP Basic client authentication, and errors that
+ * on node:http with deadlines, size limits, HTTP Basic client authentication, and errors that
  * keep 7Geese's own error code.
  */
 export class SevenGeeseOAuth2 {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { normalizeScope } from 'passport-7geese';
 
 /** How the example app reaches 7Geese: the built-in simulator, or the real service. */
 export type Upstream =
@@ -17,6 +18,8 @@ export interface Config {
   redisURL: string | undefined;
   /** A second 7Geese application registered for the password grant, when there is one. */
   password: { clientID: string; clientSecret: string } | undefined;
+  /** The scopes to ask for, space-separated, when not the app's default. */
+  scope: string | undefined;
 }
 
 /** A setting that stops start-up, with a message naming it. */
@@ -92,5 +95,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const profile = get('SEVENGEESE_PROFILE_URL');
   const profileURL = profile === undefined ? undefined : absoluteURL('SEVENGEESE_PROFILE_URL', profile);
 
-  return { port, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password };
+  const scope = get('SEVENGEESE_SCOPE');
+  if (scope !== undefined) {
+    try {
+      normalizeScope(scope, 'SEVENGEESE_SCOPE');
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
+    }
+  }
+
+  return { port, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password, scope };
 }

@@ -16,7 +16,7 @@ async function main(config: Config): Promise<void> {
   const sim = config.upstream.kind === 'simulator' ? await startSimulator({ port: 0, clients: [demoClient] }) : undefined;
   const settings =
     config.upstream.kind === 'real'
-      ? { ...config.upstream, profileURL: config.profileURL, password: config.password }
+      ? { ...config.upstream, profileURL: config.profileURL, password: config.password, scope: config.scope }
       : {
           clientID: DEMO_CLIENT.clientId,
           clientSecret: DEMO_CLIENT.clientSecret,

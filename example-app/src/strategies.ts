@@ -11,10 +11,12 @@ export interface StrategySettings {
   /** A 7Geese application registered for the password grant, when there is one. */
   password?: { clientID: string; clientSecret: string } | undefined;
   timeout?: number | undefined;
+  /** The scopes to ask for; {@link DEFAULT_SCOPE} when unset. */
+  scope?: string | undefined;
 }
 
-/** The scopes the app asks for: the profile, and objectives for the /objectives page. */
-const SCOPE = ['userprofile:read', 'objective:read'] as const;
+/** The scopes the app asks for by default: the profile, and objectives for the /objectives page. */
+export const DEFAULT_SCOPE = 'userprofile:read objective:read';
 
 function toUser(profile: Profile, via: SignedInUser['via']): SignedInUser {
   return {
@@ -33,7 +35,7 @@ function toUser(profile: Profile, via: SignedInUser['via']): SignedInUser {
  */
 export function createStrategies(s: StrategySettings): { signIn: Strategy; password: PasswordStrategy | undefined } {
   const common = {
-    scope: [...SCOPE],
+    scope: s.scope ?? DEFAULT_SCOPE,
     ...(s.baseURL ? { baseURL: s.baseURL } : {}),
     ...(s.profileURL ? { profileURL: s.profileURL } : {}),
     ...(s.timeout ? { timeout: s.timeout } : {}),

@@ -18,6 +18,11 @@ describe('example app settings', () => {
     });
   });
 
+  it('asks for the scopes in SEVENGEESE_SCOPE when set', () => {
+    expect(loadConfig({ ...real, SEVENGEESE_SCOPE: 'userprofile:read  objective:write' }).scope).toBe('userprofile:read  objective:write');
+    expect(loadConfig(real).scope).toBeUndefined();
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 1 to 65535, got "eighty".'],
     [{ PORT: '70000' }, 'PORT must be a whole number from 1 to 65535, got "70000".'],
@@ -31,6 +36,8 @@ describe('example app settings', () => {
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be true or false, got "maybe".'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must start with redis:// or rediss://.'],
     [{ SEVENGEESE_PASSWORD_CLIENT_ID: 'x' }, 'Set both SEVENGEESE_PASSWORD_CLIENT_ID and SEVENGEESE_PASSWORD_CLIENT_SECRET, or neither.'],
+    [{ SEVENGEESE_SCOPE: 'objectives:read' }, 'SEVENGEESE_SCOPE'],
+    [{ SEVENGEESE_SCOPE: 'all userprofile:read' }, 'SEVENGEESE_SCOPE'],
   ])('stops start-up naming a bad setting: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

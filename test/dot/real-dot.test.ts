@@ -1,0 +1,307 @@
+// Sign-ins against a real django-oauth-toolkit server, the OAuth 2.0 server 7Geese runs (Debian's
+// python3-django-oauth-toolkit), rather than our simulator: the person signs in to Django, sees
+// DOT's own consent page and submits its form with its CSRF token, and the strategy exchanges the
+// code with state, PKCE and HTTP Basic client authentication as it would at app.7geese.com.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import express, { type ErrorRequestHandler } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import request from 'supertest';
+import {
+  DENIED_MESSAGE,
+  PASSWORD_MESSAGES,
+  PasswordStrategy,
+  SevenGeeseAPIError,
+  SevenGeeseClient,
+  SevenGeeseTokenError,
+  Strategy,
+  type Profile,
+  type StrategyOptions,
+  type VerifyParams,
+} from '../../src/index.js';
+import { createApp } from '../../example-app/src/app.js';
+import { createStrategies } from '../../example-app/src/strategies.js';
+
+const PYTHON = '/usr/bin/python3';
+const SERVER = new URL('./dot_server.py', import.meta.url).pathname;
+const CALLBACK = 'http://app.test/auth/7geese/callback';
+const ADA = { email: 'ada@example.com', password: 'ada-dot-password', first_name: 'Ada', last_name: 'Lovelace' };
+const GRACE = { email: 'grace@example.com', password: 'grace-dot-password', first_name: 'Grace', last_name: 'Hopper' };
+const CODE_APP = { client_id: 'dot-code-client', client_secret: 'dot-code-client-secret-value' };
+const PASSWORD_APP = { client_id: 'dot-password-client', client_secret: 'dot-password-client-secret-value' };
+
+const hasDOT = spawnSync(PYTHON, ['-c', 'import oauth2_provider'], { stdio: 'ignore' }).status === 0;
+const reason = `no django-oauth-toolkit for ${PYTHON} (install Debian's package: apt-get install python3-django-oauth-toolkit)`;
+
+if (!hasDOT) {
+  if (process.env.CI === 'true') {
+    describe('the real django-oauth-toolkit tests', () => {
+      it('need python3-django-oauth-toolkit under CI', () => {
+        throw new Error(`Cannot run: ${reason}. CI must install it (.ci/run does).`);
+      });
+    });
+  } else {
+    console.warn(`Skipping the real django-oauth-toolkit tests: ${reason}.`);
+  }
+}
+
+let dot: ChildProcess;
+let baseURL: string;
+
+beforeAll(async () => {
+  if (!hasDOT) return;
+  const config = {
+    users: [ADA, GRACE],
+    applications: [
+      { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK] },
+      { name: 'Password app', ...PASSWORD_APP, grant_type: 'password' },
+    ],
+  };
+  dot = spawn(PYTHON, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: dot.stdout! });
+  const exited = once(dot, 'exit').then(([code]) => {
+    throw new Error(`the django-oauth-toolkit server exited (${String(code)}) before it was ready`);
+  });
+  const ready = (async () => {
+    for await (const line of lines) {
+      const match = /^listening (\d+)$/.exec(line);
+      if (match) return Number(match[1]);
+    }
+    throw new Error('the django-oauth-toolkit server said nothing');
+  })();
+  const port = await Promise.race([ready, exited]);
+  baseURL = `http://127.0.0.1:${port}`;
+}, 60_000);
+
+afterAll(async () => {
+  if (!dot || dot.exitCode !== null) return;
+  const exited = once(dot, 'exit');
+  dot.stdin!.end();
+  const timer = setTimeout(() => dot.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+});
+
+/** A browser's session at the Django server: its cookies, kept across requests. */
+class DjangoBrowser {
+  private readonly cookies = new Map<string, string>();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return res;
+  }
+
+  async signIn(person: { email: string; password: string }): Promise<void> {
+    const res = await this.fetch(`${baseURL}/login/`, { method: 'POST', body: new URLSearchParams({ username: person.email, password: person.password, next: '/' }) });
+    if (res.status !== 302) throw new Error(`Django refused the sign-in of ${person.email}: ${res.status}`);
+  }
+
+  /**
+   * Opens DOT's authorize URL. When DOT shows its consent page, submits the form as the person
+   * would (Authorize, or Cancel to deny); returns where DOT sends the browser.
+   */
+  async authorize(authorize: URL, decision: 'Authorize' | 'Cancel' = 'Authorize'): Promise<{ callback: URL; sawConsent: boolean }> {
+    const page = await this.fetch(authorize.href);
+    if (page.status === 302) return { callback: new URL(page.headers.get('location')!), sawConsent: false };
+    const html = await page.text();
+    expect(page.status, html).toBe(200);
+    const form = new URLSearchParams();
+    for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) {
+      form.set(name!, (value ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+    }
+    if (decision === 'Authorize') form.set('allow', 'Authorize');
+    const res = await this.fetch(authorize.href, { method: 'POST', body: form, headers: { referer: authorize.href } });
+    const location = res.headers.get('location');
+    if (res.status !== 302 || !location) throw new Error(`DOT's consent form answered ${res.status}: ${await res.text()}`);
+    return { callback: new URL(location), sawConsent: true };
+  }
+}
+
+interface Verified {
+  accessToken: string;
+  refreshToken: string | undefined;
+  params: VerifyParams;
+  profile: Profile;
+}
+
+/**
+ * An Express app with both ways in against the DOT server: the Strategy (code flow) and the
+ * PasswordStrategy (its own 7Geese application), side by side as in a real multi-strategy app.
+ */
+function appWith(options: Partial<StrategyOptions> = {}) {
+  const verified: Verified[] = [];
+  const strategy = new Strategy(
+    { clientID: CODE_APP.client_id, clientSecret: CODE_APP.client_secret, callbackURL: CALLBACK, baseURL, timeout: 5_000, ...options } as StrategyOptions,
+    async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => {
+      verified.push({ accessToken, refreshToken, params, profile });
+      return { id: profile.id, name: profile.displayName };
+    },
+  );
+  const passwordStrategy = new PasswordStrategy(
+    { clientID: PASSWORD_APP.client_id, clientSecret: PASSWORD_APP.client_secret, baseURL, timeout: 5_000 },
+    async (_accessToken: string, _refreshToken: string | undefined, _params: VerifyParams, profile: Profile) => ({ id: profile.id, name: profile.displayName }),
+  );
+  const passport = new Passport();
+  passport.use(strategy);
+  passport.use(passwordStrategy);
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: Express.User, done) => done(null, user));
+  const app = express();
+  app.use(session({ secret: 'dot-test-session-secret', resave: false, saveUninitialized: false }));
+  app.use(passport.session());
+  const failure = { failureRedirect: '/login', failureMessage: true };
+  app.get('/auth/7geese', passport.authenticate('7geese'));
+  app.get(new URL(CALLBACK).pathname, passport.authenticate('7geese', failure), (_req, res) => res.redirect('/me'));
+  app.post('/login/password', express.urlencoded({ extended: false }), passport.authenticate('7geese-password', failure), (_req, res) => res.redirect('/me'));
+  app.get('/me', (req, res) => res.json({ user: req.user ?? null }));
+  app.get('/login', (req, res) => res.status(401).json({ messages: (req.session as { messages?: string[] }).messages ?? [] }));
+  const onError: ErrorRequestHandler = (err: Error & { code?: string }, _req, res, _next) => {
+    res.status(502).json({ error: { name: err.name, code: err.code, message: err.message } });
+  };
+  app.use(onError);
+  return { app, agent: request.agent(app), strategy, verified };
+}
+
+async function signInThroughDOT(person: typeof ADA, options: Partial<StrategyOptions> = {}, decision: 'Authorize' | 'Cancel' = 'Authorize') {
+  const { agent, strategy, verified } = appWith(options);
+  const browser = new DjangoBrowser();
+  await browser.signIn(person);
+  const started = await agent.get('/auth/7geese');
+  expect(started.status).toBe(302);
+  const authorize = new URL(started.headers.location as string);
+  const { callback } = await browser.authorize(authorize, decision);
+  const finished = await agent.get(callback.pathname + callback.search);
+  return { agent, strategy, verified, browser, authorize, callback, finished };
+}
+
+describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
+  it('signs in through DOT\'s consent page with state, PKCE and HTTP Basic, and loads the profile', async () => {
+    const { agent, authorize, finished, verified } = await signInThroughDOT(ADA);
+    expect(authorize.origin + authorize.pathname).toBe(`${baseURL}/o/authorize/`);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(finished.status, finished.text).toBe(302);
+    expect(finished.headers.location).toBe('/me');
+    const me = await agent.get('/me');
+    expect(me.body.user).toEqual({ id: expect.stringMatching(/^\d+$/), name: 'Ada Lovelace' });
+    const [call] = verified;
+    expect(call!.profile).toMatchObject({ provider: '7geese', displayName: 'Ada Lovelace', username: ADA.email, emails: [{ value: ADA.email }], name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    expect(call!.params.scopes).toEqual(['userprofile:read']);
+    expect(call!.params.missingScopes).toEqual([]);
+    expect(call!.params.token_type).toBe('Bearer');
+    const hours = (call!.params.expiresAt!.getTime() - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(9.9);
+    expect(hours).toBeLessThanOrEqual(10);
+    expect(call!.refreshToken).toEqual(expect.any(String));
+  });
+
+  it('signs in with the client credentials in the body too', async () => {
+    const { agent, finished } = await signInThroughDOT(GRACE, { clientAuth: 'body' });
+    expect(finished.headers.location).toBe('/me');
+    expect((await agent.get('/me')).body.user.name).toBe('Grace Hopper');
+  });
+
+  it('a person who cancels on DOT\'s consent page is not signed in, and is told why', async () => {
+    const { agent, callback, finished } = await signInThroughDOT(ADA, {}, 'Cancel');
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(finished.headers.location).toBe('/login');
+    expect((await agent.get('/login')).body.messages).toEqual([DENIED_MESSAGE]);
+    expect((await agent.get('/me')).body.user).toBeNull();
+  });
+
+  it('with approvalPrompt auto, a second sign-in skips the consent page', async () => {
+    const first = await signInThroughDOT(GRACE, { approvalPrompt: 'auto' });
+    expect(first.finished.headers.location).toBe('/me');
+    const started = await first.agent.get('/auth/7geese');
+    const authorize = new URL(started.headers.location as string);
+    expect(authorize.searchParams.get('approval_prompt')).toBe('auto');
+    const { callback, sawConsent } = await first.browser.authorize(authorize);
+    expect(sawConsent).toBe(false);
+    const finished = await first.agent.get(callback.pathname + callback.search);
+    expect(finished.headers.location).toBe('/me');
+  });
+
+  it('DOT refuses a code used twice with invalid_grant, which keeps its code and status', async () => {
+    const { strategy, callback, finished } = await signInThroughDOT(ADA);
+    expect(finished.headers.location).toBe('/me');
+    const err = await new Promise<unknown>((done) => {
+      strategy._oauth2.getOAuthAccessToken(callback.searchParams.get('code')!, { grant_type: 'authorization_code', redirect_uri: CALLBACK }, (e) => done(e));
+    });
+    expect(err).toBeInstanceOf(SevenGeeseTokenError);
+    expect(err).toMatchObject({ code: 'invalid_grant', status: 400 });
+  });
+
+  it('refreshes with rotation, then revokes: the API answers 401 and the error says so', async () => {
+    const { strategy, verified } = await signInThroughDOT(ADA);
+    const first = verified[0]!;
+    const client = (accessToken: string) => new SevenGeeseClient({ accessToken, baseURL });
+    expect(await client(first.accessToken).get('/users/me/')).toMatchObject({ email: ADA.email });
+
+    const renewed = await strategy.refresh(first.refreshToken!);
+    expect(renewed.accessToken).not.toBe(first.accessToken);
+    expect(renewed.refreshToken).not.toBe(first.refreshToken);
+    expect(renewed.scopes).toEqual(['userprofile:read']);
+    await expect(strategy.refresh(first.refreshToken!)).rejects.toMatchObject({ code: 'invalid_grant' });
+    expect(await client(renewed.accessToken).get('/users/me/')).toMatchObject({ email: ADA.email });
+
+    await strategy.revoke(renewed.accessToken, { hint: 'access_token' });
+    const after = await client(renewed.accessToken).get('/users/me/').catch((e: unknown) => e);
+    expect(after).toBeInstanceOf(SevenGeeseAPIError);
+    expect(after).toMatchObject({ code: 'invalid_token', status: 401 });
+  });
+
+  it('a token without the profile scope gets a 403 that names the scope', async () => {
+    const { finished, agent } = await signInThroughDOT(GRACE, { scope: 'objective:read' });
+    expect(finished.status).toBe(502);
+    expect(finished.body.error).toMatchObject({ code: 'insufficient_scope' });
+    expect(finished.body.error.message).toContain('userprofile:read');
+    expect((await agent.get('/me')).body.user).toBeNull();
+  });
+
+  describe('the password grant', () => {
+    const passwordApp = () => appWith().agent;
+
+    it('signs in with the right email and password', async () => {
+      const agent = passwordApp();
+      const res = await agent.post('/login/password').type('form').send({ email: ADA.email, password: ADA.password });
+      expect(res.headers.location).toBe('/me');
+      expect((await agent.get('/me')).body.user.name).toBe('Ada Lovelace');
+    });
+
+    it('fails a wrong password with the message, signing nobody in', async () => {
+      const agent = passwordApp();
+      const res = await agent.post('/login/password').type('form').send({ email: ADA.email, password: 'not-her-password' });
+      expect(res.headers.location).toBe('/login');
+      expect((await agent.get('/login')).body.messages).toEqual([PASSWORD_MESSAGES.rejected]);
+      expect((await agent.get('/me')).body.user).toBeNull();
+    });
+  });
+
+  it('the example app, pointed at it, signs the person in and out', async () => {
+    const { signIn } = createStrategies({ clientID: CODE_APP.client_id, clientSecret: CODE_APP.client_secret, callbackURL: CALLBACK, baseURL });
+    const agent = request.agent(createApp({ strategy: signIn, sessionSecret: 'example-app-session-secret-for-the-dot-test' }));
+    const browser = new DjangoBrowser();
+    await browser.signIn(GRACE);
+    const started = await agent.get('/auth/7geese?returnTo=/profile');
+    const { callback } = await browser.authorize(new URL(started.headers.location as string));
+    const finished = await agent.get(callback.pathname + callback.search);
+    expect(finished.headers.location).toBe('/profile');
+    const home = await agent.get('/');
+    expect(home.text).toContain('Grace Hopper');
+    expect(home.text).toContain('grace@example.com');
+    expect(home.text).toContain('userprofile:read, objective:read');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
+    const out = await agent.post('/logout').type('form').send({ _csrf: csrf });
+    expect(out.status).toBe(303);
+    expect((await agent.get('/')).text).toContain('Sign in with 7Geese</a>');
+  });
+});

@@ -133,6 +133,25 @@ describe('the token endpoint', () => {
     expect((await ok.json()).scope).toBe('all');
     const wrong = await post('/o/token/', { grant_type: 'password', username: u.email, password: 'nope' });
     expect(await wrong.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid credentials given.' });
+    const noPassword = await post('/o/token/', { grant_type: 'password', username: u.email });
+    expect(await noPassword.json()).toEqual({ error: 'invalid_request', error_description: 'Request is missing password parameter.' });
+  });
+
+  it('refuses a grant the client is not registered for with unauthorized_client, as DOT does', async () => {
+    const redirectUri = 'http://app.test/code-only/callback';
+    sim.addClient({ clientId: 'code-only', clientSecret: 'code-only-secret', redirectUris: [redirectUri], grantTypes: ['authorization-code'] });
+    sim.addClient({ clientId: 'password-only', clientSecret: 'password-only-secret', redirectUris: [redirectUri], grantTypes: ['password'] });
+    const u = DEMO_USERS[0]!;
+    const basic = (id: string) => `Basic ${Buffer.from(`${id}:${id}-secret`).toString('base64')}`;
+    const password = await fetch(`${sim.baseURL}/o/token/`, {
+      method: 'POST',
+      headers: { authorization: basic('code-only') },
+      body: new URLSearchParams({ grant_type: 'password', username: u.email, password: u.password }),
+    });
+    expect([password.status, await password.json()]).toEqual([400, { error: 'unauthorized_client' }]);
+    const authorize = await fetch(`${sim.baseURL}/o/authorize/?${new URLSearchParams({ client_id: 'password-only', response_type: 'code', redirect_uri: redirectUri, state: 's1' })}`, { redirect: 'manual' });
+    expect(authorize.status).toBe(302);
+    expect(new URL(authorize.headers.get('location')!).search).toBe('?error=unauthorized_client&state=s1');
   });
 
   it('answers 301 to a path without its trailing slash, like Django', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { consentPage, errorPage } from './consent-page.js';
 import { clientCredentials, cookies, redirect, sendHTML, sendJSON } from './http-util.js';
 import { pkceMatches, validScopes, type SimulatorStore } from './store.js';
+import type { SimulatedClient } from './types.js';
 
 export interface OAuthContext {
   store: SimulatorStore;
@@ -33,6 +34,7 @@ export function authorize(ctx: OAuthContext, req: IncomingMessage, res: ServerRe
   const back = (p: Record<string, string | undefined>) => redirect(res, withParams(redirectUri, { ...p, state: params.state }));
 
   if (params.response_type !== 'code') return back({ error: 'unsupported_response_type' });
+  if (!allows(client, 'authorization-code')) return back({ error: 'unauthorized_client' });
   const scopes = validScopes(params.scope ?? 'all');
   if (!scopes) return back({ error: 'invalid_scope' });
   const method = params.code_challenge_method;
@@ -75,6 +77,10 @@ export function authorize(ctx: OAuthContext, req: IncomingMessage, res: ServerRe
   sendHTML(res, 200, consentPage(client, users, scopes, hidden));
 }
 
+function allows(client: SimulatedClient, grant: 'authorization-code' | 'password'): boolean {
+  return (client.grantTypes ?? ['authorization-code', 'password']).includes(grant);
+}
+
 function oauthError(res: ServerResponse, status: number, error: string, description?: string): void {
   sendJSON(res, status, description ? { error, error_description: description } : { error }, NO_STORE);
 }
@@ -89,6 +95,7 @@ export function token(ctx: OAuthContext, req: IncomingMessage, res: ServerRespon
 
   switch (form.grant_type) {
     case 'authorization_code': {
+      if (!allows(client, 'authorization-code')) return oauthError(res, 400, 'unauthorized_client');
       if (!form.code) return oauthError(res, 400, 'invalid_request', 'Missing code parameter.');
       const code = store.takeCode(form.code);
       if (!code || code.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant');
@@ -101,7 +108,10 @@ export function token(ctx: OAuthContext, req: IncomingMessage, res: ServerRespon
       return ok(store.issueTokens(client.clientId, code.userId, code.scopes), form.state === undefined ? {} : { state: form.state });
     }
     case 'password': {
-      if (!form.username || form.password === undefined) return oauthError(res, 400, 'invalid_request', 'Request is missing username parameter.');
+      if (!allows(client, 'password')) return oauthError(res, 400, 'unauthorized_client');
+      for (const field of ['username', 'password'] as const) {
+        if (form[field] === undefined) return oauthError(res, 400, 'invalid_request', `Request is missing ${field} parameter.`);
+      }
       const scopes = validScopes(form.scope ?? 'all');
       if (!scopes) return oauthError(res, 400, 'invalid_scope');
       const user = store.users.find((u) => u.email === form.username);

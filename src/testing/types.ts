@@ -19,6 +19,12 @@ export interface SimulatedClient {
   redirectUris: string[];
   /** Shown on the consent page. */
   name?: string;
+  /**
+   * The grant types the client may use. A 7Geese application is registered with one of them;
+   * another grant is refused with `unauthorized_client`, as django-oauth-toolkit does.
+   * @default ['authorization-code', 'password'] (so that one demo client serves both sign-in forms)
+   */
+  grantTypes?: Array<'authorization-code' | 'password'>;
 }
 
 export interface SimulatorOptions {

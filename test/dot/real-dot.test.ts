@@ -3,9 +3,6 @@
 // DOT's own consent page and submits its form with its CSRF token, and the strategy exchanges the
 // code with state, PKCE and HTTP Basic client authentication as it would at app.7geese.com.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -24,108 +21,34 @@ import {
 } from '../../src/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
+import { DjangoBrowser, hasDOT, reportMissingDOT, startDOT, type DOTServer } from './dot-server.js';
 
-const PYTHON = '/usr/bin/python3';
-const SERVER = new URL('./dot_server.py', import.meta.url).pathname;
 const CALLBACK = 'http://app.test/auth/7geese/callback';
 const ADA = { email: 'ada@example.com', password: 'ada-dot-password', first_name: 'Ada', last_name: 'Lovelace' };
 const GRACE = { email: 'grace@example.com', password: 'grace-dot-password', first_name: 'Grace', last_name: 'Hopper' };
 const CODE_APP = { client_id: 'dot-code-client', client_secret: 'dot-code-client-secret-value' };
 const PASSWORD_APP = { client_id: 'dot-password-client', client_secret: 'dot-password-client-secret-value' };
 
-const hasDOT = spawnSync(PYTHON, ['-c', 'import oauth2_provider'], { stdio: 'ignore' }).status === 0;
-const reason = `no django-oauth-toolkit for ${PYTHON} (install Debian's package: apt-get install python3-django-oauth-toolkit)`;
+reportMissingDOT('the sign-ins against a real django-oauth-toolkit server');
 
-if (!hasDOT) {
-  if (process.env.CI === 'true') {
-    describe('the real django-oauth-toolkit tests', () => {
-      it('need python3-django-oauth-toolkit under CI', () => {
-        throw new Error(`Cannot run: ${reason}. CI must install it (.ci/run does).`);
-      });
-    });
-  } else {
-    console.warn(`Skipping the real django-oauth-toolkit tests: ${reason}.`);
-  }
-}
-
-let dot: ChildProcess;
+let dot: DOTServer | undefined;
 let baseURL: string;
 
 beforeAll(async () => {
   if (!hasDOT) return;
-  const config = {
+  dot = await startDOT({
     users: [ADA, GRACE],
     applications: [
       { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK] },
       { name: 'Password app', ...PASSWORD_APP, grant_type: 'password' },
     ],
-  };
-  dot = spawn(PYTHON, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: dot.stdout! });
-  const exited = once(dot, 'exit').then(([code]) => {
-    throw new Error(`the django-oauth-toolkit server exited (${String(code)}) before it was ready`);
   });
-  const ready = (async () => {
-    for await (const line of lines) {
-      const match = /^listening (\d+)$/.exec(line);
-      if (match) return Number(match[1]);
-    }
-    throw new Error('the django-oauth-toolkit server said nothing');
-  })();
-  const port = await Promise.race([ready, exited]);
-  baseURL = `http://127.0.0.1:${port}`;
+  baseURL = dot.baseURL;
 }, 60_000);
 
 afterAll(async () => {
-  if (!dot || dot.exitCode !== null) return;
-  const exited = once(dot, 'exit');
-  dot.stdin!.end();
-  const timer = setTimeout(() => dot.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
+  await dot?.stop();
 });
-
-/** A browser's session at the Django server: its cookies, kept across requests. */
-class DjangoBrowser {
-  private readonly cookies = new Map<string, string>();
-
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return res;
-  }
-
-  async signIn(person: { email: string; password: string }): Promise<void> {
-    const res = await this.fetch(`${baseURL}/login/`, { method: 'POST', body: new URLSearchParams({ username: person.email, password: person.password, next: '/' }) });
-    if (res.status !== 302) throw new Error(`Django refused the sign-in of ${person.email}: ${res.status}`);
-  }
-
-  /**
-   * Opens DOT's authorize URL. When DOT shows its consent page, submits the form as the person
-   * would (Authorize, or Cancel to deny); returns where DOT sends the browser.
-   */
-  async authorize(authorize: URL, decision: 'Authorize' | 'Cancel' = 'Authorize'): Promise<{ callback: URL; sawConsent: boolean }> {
-    const page = await this.fetch(authorize.href);
-    if (page.status === 302) return { callback: new URL(page.headers.get('location')!), sawConsent: false };
-    const html = await page.text();
-    expect(page.status, html).toBe(200);
-    const form = new URLSearchParams();
-    for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) {
-      form.set(name!, (value ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
-    }
-    if (decision === 'Authorize') form.set('allow', 'Authorize');
-    const res = await this.fetch(authorize.href, { method: 'POST', body: form, headers: { referer: authorize.href } });
-    const location = res.headers.get('location');
-    if (res.status !== 302 || !location) throw new Error(`DOT's consent form answered ${res.status}: ${await res.text()}`);
-    return { callback: new URL(location), sawConsent: true };
-  }
-}
 
 interface Verified {
   accessToken: string;
@@ -174,7 +97,7 @@ function appWith(options: Partial<StrategyOptions> = {}) {
 
 async function signInThroughDOT(person: typeof ADA, options: Partial<StrategyOptions> = {}, decision: 'Authorize' | 'Cancel' = 'Authorize') {
   const { agent, strategy, verified } = appWith(options);
-  const browser = new DjangoBrowser();
+  const browser = new DjangoBrowser(baseURL);
   await browser.signIn(person);
   const started = await agent.get('/auth/7geese');
   expect(started.status).toBe(302);
@@ -289,7 +212,7 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
   it('the example app, pointed at it, signs the person in and out', async () => {
     const { signIn } = createStrategies({ clientID: CODE_APP.client_id, clientSecret: CODE_APP.client_secret, callbackURL: CALLBACK, baseURL });
     const agent = request.agent(createApp({ strategy: signIn, sessionSecret: 'example-app-session-secret-for-the-dot-test' }));
-    const browser = new DjangoBrowser();
+    const browser = new DjangoBrowser(baseURL);
     await browser.signIn(GRACE);
     const started = await agent.get('/auth/7geese?returnTo=/profile');
     const { callback } = await browser.authorize(new URL(started.headers.location as string));

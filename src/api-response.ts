@@ -79,7 +79,7 @@ export async function callAPI(call: {
   body?: unknown;
   scope?: string | undefined;
   notFoundAdvice?: string | undefined;
-}): Promise<{ json: unknown; body: string }> {
+}): Promise<{ json: unknown; body: string; endpoint: string }> {
   const headers: Record<string, string> = {
     ...call.headers,
     Accept: 'application/json',
@@ -93,5 +93,5 @@ export async function callAPI(call: {
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
     timeout: call.timeout,
   });
-  return { json: readAPIResponse(res, call), body: res.body };
+  return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint };
 }

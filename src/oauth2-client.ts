@@ -97,6 +97,7 @@ export class SevenGeeseOAuth2 {
   readonly clientAuth: ClientAuth;
   readonly timeout: number;
   readonly #refreshing = new Map<string, Promise<TokenParams>>();
+  #basic: string | undefined;
 
   constructor(
     clientId: string,
@@ -177,7 +178,7 @@ export class SevenGeeseOAuth2 {
     };
     const body = new URLSearchParams(form);
     if (this.clientAuth === 'basic') {
-      headers.Authorization = basicCredentials(this._clientId, this._clientSecret);
+      headers.Authorization = this.#basic ??= basicCredentials(this._clientId, this._clientSecret);
     } else {
       body.set('client_id', this._clientId);
       body.set('client_secret', this._clientSecret);
@@ -195,7 +196,7 @@ export class SevenGeeseOAuth2 {
     url: string,
     accessToken: string,
     expect: APIExpectations & { body?: unknown } = {},
-  ): Promise<{ json: unknown; body: string }> {
+  ): Promise<{ json: unknown; body: string; endpoint: string }> {
     return callAPI({ method, url, accessToken, timeout: this.timeout, headers: this._customHeaders, ...expect });
   }
 

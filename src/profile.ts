@@ -1,4 +1,4 @@
-import { SevenGeeseResponseError, endpointOf } from './errors.js';
+import { SevenGeeseResponseError } from './errors.js';
 import type { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { isRecord } from './http.js';
 
@@ -95,10 +95,10 @@ export function parseProfile(json: unknown, raw: string, endpoint: string): Prof
  * normalises it. The profile needs the `userprofile:read` scope, named in the error for a 403.
  */
 export async function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
-  const { json, body } = await client.fetchAPI('GET', profileURL, accessToken, {
+  const { json, body, endpoint } = await client.fetchAPI('GET', profileURL, accessToken, {
     scope: 'userprofile:read',
     notFoundAdvice:
       'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
   });
-  return parseProfile(json, body, endpointOf(profileURL));
+  return parseProfile(json, body, endpoint);
 }

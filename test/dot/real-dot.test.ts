@@ -3,6 +3,8 @@
 // DOT's own consent page and submits its form with its CSRF token, and the strategy exchanges the
 // code with state, PKCE and HTTP Basic client authentication as it would at app.7geese.com.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -21,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
+import { freePort } from '../helpers/free-port.js';
 import { DjangoBrowser, hasDOT, reportMissingDOT, startDOT, type DOTServer } from './dot-server.js';
 
 const CALLBACK = 'http://app.test/auth/7geese/callback';
@@ -33,13 +36,16 @@ reportMissingDOT('the sign-ins against a real django-oauth-toolkit server');
 
 let dot: DOTServer | undefined;
 let baseURL: string;
+/** The port the example app's real entry point will listen on, registered with DOT beforehand. */
+let examplePort: number;
 
 beforeAll(async () => {
   if (!hasDOT) return;
+  examplePort = await freePort();
   dot = await startDOT({
     users: [ADA, GRACE],
     applications: [
-      { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK] },
+      { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK, `http://localhost:${examplePort}/auth/7geese/callback`] },
       { name: 'Password app', ...PASSWORD_APP, grant_type: 'password' },
     ],
   });
@@ -226,5 +232,55 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
     const out = await agent.post('/logout').type('form').send({ _csrf: csrf });
     expect(out.status).toBe(303);
     expect((await agent.get('/')).text).toContain('Sign in with 7Geese</a>');
+  });
+
+  it('npm start with the 7Geese settings pointed at it signs the person in, with the real entry point', async () => {
+    const entry = new URL('../../example-app/dist/server.js', import.meta.url).pathname;
+    const app = spawn(process.execPath, [entry], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(examplePort),
+        SEVENGEESE_CLIENT_ID: CODE_APP.client_id,
+        SEVENGEESE_CLIENT_SECRET: CODE_APP.client_secret,
+        SEVENGEESE_CALLBACK_URL: `http://localhost:${examplePort}/auth/7geese/callback`,
+        SEVENGEESE_BASE_URL: baseURL,
+        SEVENGEESE_SCOPE: 'userprofile:read',
+        SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      await new Promise<void>((ready, failed) => {
+        const take = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Sessions are kept')) ready();
+        };
+        app.stdout.on('data', take);
+        app.stderr.on('data', take);
+        app.once('exit', (code) => failed(new Error(`the example app exited (${String(code)}): ${output}`)));
+      });
+      expect(output).toContain(`Using 7Geese at ${baseURL}.`);
+      expect(output).not.toContain(CODE_APP.client_secret);
+
+      const site = `http://localhost:${examplePort}`;
+      const started = await fetch(`${site}/auth/7geese`, { redirect: 'manual' });
+      const cookie = started.headers.get('set-cookie')!.split(';')[0]!;
+      const browser = new DjangoBrowser(baseURL);
+      await browser.signIn(ADA);
+      const { callback } = await browser.authorize(new URL(started.headers.get('location')!));
+      const finished = await fetch(callback, { headers: { cookie }, redirect: 'manual' });
+      expect(finished.status).toBe(302);
+      const signedIn = finished.headers.get('set-cookie')!.split(';')[0]!;
+      const home = await (await fetch(`${site}/`, { headers: { cookie: signedIn } })).text();
+      expect(home).toContain('Hello, Ada Lovelace');
+      expect(home).toContain('ada@example.com');
+    } finally {
+      if (app.exitCode === null) {
+        const exited = once(app, 'exit');
+        app.kill('SIGTERM');
+        await exited;
+      }
+    }
   });
 });

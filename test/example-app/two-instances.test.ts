@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { createSessionStore } from '../../example-app/src/session-store.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
+import { freePort } from '../helpers/free-port.js';
 
 const CALLBACK = 'http://example.test/auth/7geese/callback';
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -23,13 +23,6 @@ if (!hasRedis && process.env.CI === 'true') {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 let sim: Simulator;
 beforeAll(async () => {

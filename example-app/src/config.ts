@@ -8,6 +8,8 @@ export type Upstream =
 
 export interface Config {
   port: number;
+  /** The address to listen on; every interface when unset. */
+  host: string | undefined;
   upstream: Upstream;
   sessionSecret: string;
   /** Behind a proxy that terminates HTTPS: trust X-Forwarded-Proto so cookies become Secure. */
@@ -104,5 +106,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
 
-  return { port, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password, scope };
+  const host = get('HOST');
+  if (host !== undefined && !/^[\w.:-]+$/.test(host)) throw new ConfigError(`HOST must be an address or host name to listen on, such as 127.0.0.1, got ${JSON.stringify(host)}.`);
+
+  return { port, host, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password, scope };
 }

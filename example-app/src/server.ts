@@ -38,7 +38,7 @@ async function main(config: Config): Promise<void> {
     trustProxy: config.trustProxy,
     usingSimulator: !!sim,
   });
-  const server = app.listen(config.port);
+  const server = config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -63,6 +63,8 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`example-app: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`example-app could not start: port ${process.env.PORT ?? 3000} is in use. Stop what is using it, or choose another port: PORT=3001 npm start`);
   } else {
     console.error(`example-app could not start: ${err instanceof Error ? err.message : String(err)}`);
   }

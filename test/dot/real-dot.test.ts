@@ -45,7 +45,7 @@ beforeAll(async () => {
   dot = await startDOT({
     users: [ADA, GRACE],
     applications: [
-      { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK, `http://localhost:${examplePort}/auth/7geese/callback`] },
+      { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK, `http://127.0.0.1:${examplePort}/auth/7geese/callback`] },
       { name: 'Password app', ...PASSWORD_APP, grant_type: 'password' },
     ],
   });
@@ -240,9 +240,10 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
       env: {
         PATH: process.env.PATH ?? '',
         PORT: String(examplePort),
+        HOST: '127.0.0.1',
         SEVENGEESE_CLIENT_ID: CODE_APP.client_id,
         SEVENGEESE_CLIENT_SECRET: CODE_APP.client_secret,
-        SEVENGEESE_CALLBACK_URL: `http://localhost:${examplePort}/auth/7geese/callback`,
+        SEVENGEESE_CALLBACK_URL: `http://127.0.0.1:${examplePort}/auth/7geese/callback`,
         SEVENGEESE_BASE_URL: baseURL,
         SEVENGEESE_SCOPE: 'userprofile:read',
         SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
@@ -263,7 +264,7 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
       expect(output).toContain(`Using 7Geese at ${baseURL}.`);
       expect(output).not.toContain(CODE_APP.client_secret);
 
-      const site = `http://localhost:${examplePort}`;
+      const site = `http://127.0.0.1:${examplePort}`;
       const started = await fetch(`${site}/auth/7geese`, { redirect: 'manual' });
       const cookie = started.headers.get('set-cookie')!.split(';')[0]!;
       const browser = new DjangoBrowser(baseURL);

@@ -37,6 +37,7 @@ describe('example app settings', () => {
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must start with redis:// or rediss://.'],
     [{ SEVENGEESE_PASSWORD_CLIENT_ID: 'x' }, 'Set both SEVENGEESE_PASSWORD_CLIENT_ID and SEVENGEESE_PASSWORD_CLIENT_SECRET, or neither.'],
     [{ SEVENGEESE_SCOPE: 'objectives:read' }, 'SEVENGEESE_SCOPE'],
+    [{ HOST: 'local host' }, 'HOST must be an address or host name to listen on'],
     [{ SEVENGEESE_SCOPE: 'all userprofile:read' }, 'SEVENGEESE_SCOPE'],
   ])('stops start-up naming a bad setting: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { freePort } from '../helpers/free-port.js';
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 
 function start(env: Record<string, string>): Promise<{ output: string; exitCode: number | null }> {
-  child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const proc = child;
   return new Promise((done) => {
@@ -38,7 +39,7 @@ describe('starting the example app', () => {
     expect(output).toContain(`open http://localhost:${port}`);
     expect(output).toContain('Using the built-in 7Geese simulator at http://127.0.0.1:');
 
-    const base = `http://localhost:${port}`;
+    const base = `http://127.0.0.1:${port}`;
     const started = await fetch(`${base}/auth/7geese`, { redirect: 'manual' });
     const cookie = started.headers.get('set-cookie')!.split(';')[0]!;
     const authorize = new URL(started.headers.get('location')!);
@@ -59,5 +60,19 @@ describe('starting the example app', () => {
     const { output, exitCode } = await start({ SEVENGEESE_CLIENT_ID: 'only-the-id' });
     expect(exitCode).toBe(1);
     expect(output).toContain('example-app: SEVENGEESE_CLIENT_SECRET is missing');
+  });
+
+  it('says so when its port is taken, and how to pick another', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { port } = taken.address() as { port: number };
+      const { output, exitCode } = await start({ PORT: String(port) });
+      expect(exitCode).toBe(1);
+      expect(output).toContain(`example-app could not start: port ${port} is in use.`);
+      expect(output).toContain('PORT=');
+    } finally {
+      taken.close();
+    }
   });
 });

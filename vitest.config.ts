@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/loopback-only.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Tests start real servers on 127.0.0.1:0; two cores means two forks is the useful maximum.

@@ -6,7 +6,7 @@ import { Server } from 'node:http';
 const listen = Server.prototype.listen;
 Server.prototype.listen = function (this: Server, ...args: unknown[]) {
   if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
-    return listen.call(this, args[0], '127.0.0.1', args[1] as (() => void) | undefined);
+    return listen.apply(this, [args[0], '127.0.0.1', ...args.slice(1)] as Parameters<typeof listen>);
   }
   return listen.apply(this, args as Parameters<typeof listen>);
 } as typeof listen;

@@ -3,10 +3,10 @@
 // host) the loopback address. Calls that name a host are left alone.
 import { Server } from 'node:http';
 
-const listen = Server.prototype.listen;
+type Listen = (this: Server, ...args: unknown[]) => Server;
+const listen = Server.prototype.listen as unknown as Listen;
+
 Server.prototype.listen = function (this: Server, ...args: unknown[]) {
-  if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
-    return listen.apply(this, [args[0], '127.0.0.1', ...args.slice(1)] as Parameters<typeof listen>);
-  }
-  return listen.apply(this, args as Parameters<typeof listen>);
-} as typeof listen;
+  if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) args.splice(1, 0, '127.0.0.1');
+  return listen.apply(this, args);
+} as unknown as Server['listen'];

@@ -44,7 +44,8 @@ export function errorView(err: unknown, retry = TRY_SIGN_IN): ErrorView {
     return { status: 401, title: 'Please sign in again', message: '7Geese no longer accepts your sign-in. Please sign in again.', retry: TRY_SIGN_IN };
   }
   if (err instanceof SevenGeeseTokenError || err instanceof SevenGeeseAPIError || (err instanceof Error && err.name === 'AuthorizationError')) {
-    return { status: 502, title: '7Geese refused the request', message: '7Geese refused the request. Please try again; if it keeps happening, the app may be misconfigured.', retry };
+    // The library's message names 7Geese's error code and what to check (never a secret or token).
+    return { status: 502, title: '7Geese refused the request', message: '7Geese refused the request. Please try again; if it keeps happening, the app may be misconfigured.', retry, detail: err.message };
   }
   return { status: 500, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', retry: '/' };
 }

@@ -145,6 +145,20 @@ describe('the example app error pages', () => {
     noStack(res.text);
   });
 
+  it('7Geese refusing the request (an unknown scope) shows a page naming its error code for the developer', async () => {
+    const started = await e.agent.get('/auth/7geese');
+    const authorize = new URL(started.headers.location as string);
+    authorize.searchParams.set('scope', 'objective:read teams:read');
+    const refused = await fetch(authorize, { redirect: 'manual' });
+    const back = new URL(refused.headers.get('location')!);
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    const res = await e.agent.get(back.pathname + back.search);
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('7Geese refused the request');
+    expect(res.text).toContain('invalid_scope');
+    noStack(res.text);
+  });
+
   it('7Geese not answering in time shows a friendly page', async () => {
     await e.sim.close();
     e = await startExample(300);

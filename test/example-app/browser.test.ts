@@ -45,7 +45,9 @@ describe.skipIf(!available)(`the example app in a real browser${available ? '' :
     const app = createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'browser-test-session-secret-0123456789', usingSimulator: true });
     server = createServer(app);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // As the README says to open it: on localhost, a different site from the simulator's
+    // 127.0.0.1, so the session cookie must survive a cross-site redirect back (SameSite=Lax).
+    base = `http://localhost:${(server.address() as AddressInfo).port}`;
     sim.addClient({ clientId: credentials.clientID, clientSecret: credentials.clientSecret, redirectUris: [`${base}/auth/7geese/callback`], name: 'Browser test app' });
     browser = await chromium.launch({
       executablePath,

@@ -106,6 +106,7 @@ export class SimulatorStore {
   }
 
   issueCode(code: Omit<Code, 'expiresAt'>): string {
+    dropExpired(this.#codes);
     const value = randomToken();
     this.#codes.set(value, { ...code, expiresAt: Date.now() + this.codeLifetime * 1000 });
     return value;
@@ -119,6 +120,7 @@ export class SimulatorStore {
   }
 
   issueTokens(clientId: string, userId: number, scopes: string[]): IssuedTokens {
+    dropExpired(this.#access);
     const access = randomToken();
     const refresh = randomToken();
     this.#access.set(access, { clientId, userId, scopes, expiresAt: Date.now() + this.accessLifetime * 1000, refreshToken: refresh });
@@ -149,6 +151,19 @@ export class SimulatorStore {
   accessToken(token: string): AccessToken | undefined {
     const t = this.#access.get(token);
     return t && t.expiresAt > Date.now() ? t : undefined;
+  }
+}
+
+/**
+ * Forgets expired entries, so that a long-running simulator does not grow with every sign-in.
+ * Entries are inserted in the order they expire (one lifetime for all), so the expired ones are
+ * at the front. Refresh tokens are kept until used or revoked, as django-oauth-toolkit keeps them.
+ */
+function dropExpired(entries: Map<string, { expiresAt: number }>): void {
+  const now = Date.now();
+  for (const [key, entry] of entries) {
+    if (entry.expiresAt > now) return;
+    entries.delete(key);
   }
 }
 

@@ -11,6 +11,7 @@ that it never outlives the test that started it.
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -145,14 +146,17 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 def main():
-    seed()
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=ThreadingServer,
-                         handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"listening {server.server_address[1]}", flush=True)
-    # Serve until the test closes our stdin (or dies, which closes it too).
-    sys.stdin.read()
-    server.shutdown()
+    try:
+        seed()
+        server = make_server("127.0.0.1", 0, get_wsgi_application(),
+                             server_class=ThreadingServer, handler_class=QuietHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f"listening {server.server_address[1]}", flush=True)
+        # Serve until the test closes our stdin (or dies, which closes it too).
+        sys.stdin.read()
+        server.shutdown()
+    finally:
+        shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,36 +1,19 @@
 // A person using the example app in headless Chromium (Debian's package, driven by
 // playwright-core; no browser download). On failure each test saves a screenshot to test/artifacts/.
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
+import { CHROMIUM_MISSING, browserTest, hasChromium, useChromium, reportMissingChromium } from '../helpers/chromium.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
-const reason = `no Chromium at ${executablePath} (install Debian's package: apt-get install chromium)`;
-const artifacts = resolve(import.meta.dirname, '../artifacts');
+reportMissingChromium('the browser tests');
 
-if (!available && process.env.CI === 'true') {
-  describe('the browser tests', () => {
-    it('need Chromium under CI', () => {
-      throw new Error(`The browser tests cannot run: ${reason}. CI must install it (.ci/run does).`);
-    });
-  });
-} else if (!available) {
-  console.warn(`Skipping the browser tests: ${reason}.`);
-}
-
-describe.skipIf(!available)(`the example app in a real browser${available ? '' : ` (skipped: ${reason})`}`, () => {
+describe.skipIf(!hasChromium)(`the example app in a real browser${hasChromium ? '' : ` (skipped: ${CHROMIUM_MISSING})`}`, () => {
   let sim: Simulator;
   let server: Server;
   let base: string;
-  let browser: Browser;
-  let page: Page;
 
   beforeAll(async () => {
     sim = await startSimulator();
@@ -49,89 +32,62 @@ describe.skipIf(!available)(`the example app in a real browser${available ? '' :
     // 127.0.0.1, so the session cookie must survive a cross-site redirect back (SameSite=Lax).
     base = `http://localhost:${(server.address() as AddressInfo).port}`;
     sim.addClient({ clientId: credentials.clientID, clientSecret: credentials.clientSecret, redirectUris: [`${base}/auth/7geese/callback`], name: 'Browser test app' });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
     server?.closeAllConnections();
     await new Promise((done) => server?.close(done));
     await sim?.close();
   });
 
-  beforeEach(async () => {
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(10_000);
-  });
-
-  afterEach(async () => {
-    await page?.context().close();
-  });
-
-  /** A browser test that saves a screenshot of the page when it fails. */
-  function browserTest(name: string, body: () => Promise<void>) {
-    it(name, async () => {
-      try {
-        await body();
-      } catch (err) {
-        mkdirSync(artifacts, { recursive: true });
-        const file = resolve(artifacts, `${name.replace(/[^\w]+/g, '-')}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-        console.error(`screenshot of the failed page: ${file}`);
-        throw err;
-      }
-    });
-  }
+  const page = useChromium();
 
   async function signInAs(name: string) {
-    await page.goto(base);
-    await page.getByRole('link', { name: 'Sign in with 7Geese' }).click();
-    await page.getByRole('heading', { name: 'Authorize Browser test app' }).waitFor();
-    await page.getByLabel(name).check();
-    await page.getByRole('button', { name: 'Approve' }).click();
-    await page.waitForURL(`${base}/`);
+    await page().goto(base);
+    await page().getByRole('link', { name: 'Sign in with 7Geese' }).click();
+    await page().getByRole('heading', { name: 'Authorize Browser test app' }).waitFor();
+    await page().getByLabel(name).check();
+    await page().getByRole('button', { name: 'Approve' }).click();
+    await page().waitForURL(`${base}/`);
   }
 
-  browserTest('signs in with 7Geese: approve on the consent page, then see the name on the home page', async () => {
+  browserTest('signs in with 7Geese: approve on the consent page, then see the name on the home page', page, async () => {
     await signInAs('Grace Hopper');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Hello, Grace Hopper');
-    expect(await page.textContent('body')).toContain('grace@example.com');
-    expect(await page.textContent('body')).toContain('userprofile:read, objective:read');
+    expect(await page().getByRole('heading', { level: 1 }).textContent()).toBe('Hello, Grace Hopper');
+    expect(await page().textContent('body')).toContain('grace@example.com');
+    expect(await page().textContent('body')).toContain('userprofile:read, objective:read');
   });
 
-  browserTest('denies on the consent page and sees the friendly message', async () => {
-    await page.goto(base);
-    await page.getByRole('link', { name: 'Sign in with 7Geese' }).click();
-    await page.getByRole('button', { name: 'Deny' }).click();
-    await page.waitForURL(/\/auth\/7geese\/callback/);
-    expect(await page.textContent('main')).toContain('You chose not to sign in with 7Geese');
-    expect(await page.getByRole('link', { name: 'Try again' }).getAttribute('href')).toBe('/auth/7geese');
+  browserTest('denies on the consent page and sees the friendly message', page, async () => {
+    await page().goto(base);
+    await page().getByRole('link', { name: 'Sign in with 7Geese' }).click();
+    await page().getByRole('button', { name: 'Deny' }).click();
+    await page().waitForURL(/\/auth\/7geese\/callback/);
+    expect(await page().textContent('main')).toContain('You chose not to sign in with 7Geese');
+    expect(await page().getByRole('link', { name: 'Try again' }).getAttribute('href')).toBe('/auth/7geese');
   });
 
-  browserTest('signs in, opens the objectives, logs out and is signed out', async () => {
+  browserTest('signs in, opens the objectives, logs out and is signed out', page, async () => {
     await signInAs('Ada Lovelace');
-    await page.getByRole('link', { name: 'Objectives', exact: true }).click();
-    await page.waitForURL(`${base}/objectives`);
-    expect(await page.locator('tbody tr').count()).toBe(7);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${base}/`);
-    expect(await page.getByRole('link', { name: 'Sign in with 7Geese' }).isVisible()).toBe(true);
-    await page.goto(`${base}/profile`);
-    expect(page.url()).toContain(`${sim.baseURL}/o/authorize/`);
+    await page().getByRole('link', { name: 'Objectives', exact: true }).click();
+    await page().waitForURL(`${base}/objectives`);
+    expect(await page().locator('tbody tr').count()).toBe(7);
+    await page().getByRole('button', { name: 'Sign out' }).click();
+    await page().waitForURL(`${base}/`);
+    expect(await page().getByRole('link', { name: 'Sign in with 7Geese' }).isVisible()).toBe(true);
+    await page().goto(`${base}/profile`);
+    expect(page().url()).toContain(`${sim.baseURL}/o/authorize/`);
   });
 
-  browserTest('signs in with email and password, and shows the message for a wrong password', async () => {
-    await page.goto(base);
-    await page.getByLabel('Email').fill('alan@example.com');
-    await page.getByLabel('Password').fill('not-his-password');
-    await page.getByRole('button', { name: 'Sign in with email and password' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe('That 7Geese email and password do not match.');
-    await page.getByLabel('Password').fill('alan-password');
-    await page.getByRole('button', { name: 'Sign in with email and password' }).click();
-    await page.waitForURL(`${base}/`);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Hello, Alan Turing');
+  browserTest('signs in with email and password, and shows the message for a wrong password', page, async () => {
+    await page().goto(base);
+    await page().getByLabel('Email').fill('alan@example.com');
+    await page().getByLabel('Password').fill('not-his-password');
+    await page().getByRole('button', { name: 'Sign in with email and password' }).click();
+    expect(await page().getByRole('alert').textContent()).toBe('That 7Geese email and password do not match.');
+    await page().getByLabel('Password').fill('alan-password');
+    await page().getByRole('button', { name: 'Sign in with email and password' }).click();
+    await page().waitForURL(`${base}/`);
+    expect(await page().getByRole('heading', { level: 1 }).textContent()).toBe('Hello, Alan Turing');
   });
 });

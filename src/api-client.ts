@@ -129,12 +129,12 @@ export class SevenGeeseClient {
     if (typeof query !== 'string' || query.trim() === '') throw new TypeError('graphql() needs a query string.');
     const url = new URL(`${this.#base.pathname.replace(/\/$/, '')}/graphql`, this.#base);
     const json = await this.#call('POST', url, variables === undefined ? { query } : { query, variables });
-    if (!isRecord(json)) throw new SevenGeeseResponseError(`7Geese's GraphQL answer at ${endpointOf(url.href)} is not an object.`, 'invalid_response', { endpoint: endpointOf(url.href) });
+    if (!isRecord(json)) throw new SevenGeeseResponseError(`7Geese's GraphQL answer at ${endpointOf(url)} is not an object.`, 'invalid_response', { endpoint: endpointOf(url) });
     if (Array.isArray(json.errors) && json.errors.length > 0) {
       const first = json.errors[0] as { message?: unknown };
       const message = typeof first?.message === 'string' ? first.message.slice(0, 300) : 'unknown error';
       throw new SevenGeeseAPIError(`7Geese's GraphQL API answered with an error: ${message}`, 'http_error', {
-        endpoint: endpointOf(url.href),
+        endpoint: endpointOf(url),
         status: 200,
         description: message,
       });
@@ -157,7 +157,7 @@ export class SevenGeeseClient {
       throw new SevenGeeseResponseError(
         `7Geese's next page link points to another origin (${url.origin}); not following it with the user's token.`,
         'invalid_response',
-        { endpoint: endpointOf(from.href) },
+        { endpoint: endpointOf(from) },
       );
     }
     return url;
@@ -167,8 +167,8 @@ export class SevenGeeseClient {
     if (isRecord(json) && Array.isArray(json.results) && (json.next === null || typeof json.next === 'string' || json.next === undefined)) {
       return { results: json.results, next: typeof json.next === 'string' ? json.next : null };
     }
-    throw new SevenGeeseResponseError(`7Geese's answer at ${endpointOf(url.href)} is not a paginated list ({count, next, results}).`, 'invalid_response', {
-      endpoint: endpointOf(url.href),
+    throw new SevenGeeseResponseError(`7Geese's answer at ${endpointOf(url)} is not a paginated list ({count, next, results}).`, 'invalid_response', {
+      endpoint: endpointOf(url),
     });
   }
 

@@ -27,9 +27,9 @@ interface ErrorFields {
 }
 
 /** Strips query, fragment and credentials so that no token or code can ride along in an error. */
-export function endpointOf(url: string): string {
+export function endpointOf(url: string | URL): string {
   try {
-    const u = new URL(url);
+    const u = typeof url === 'string' ? new URL(url) : url;
     return `${u.origin}${u.pathname}`;
   } catch {
     return '(invalid URL)';

@@ -63,8 +63,7 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
     } catch (cause) {
       return reject(new SevenGeeseNetworkError(endpointOf(req.url), cause));
     }
-    // The URL without its query string: errors name the endpoint, never a parameter in it.
-    const endpoint = `${url.origin}${url.pathname}`;
+    const endpoint = endpointOf(url);
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     const headers: Record<string, string | number> = { ...req.headers };
     if (body) headers['Content-Length'] = body.length;
@@ -119,7 +118,7 @@ export function readJSON(res: HttpResponse, what: string): unknown {
     const location = res.headers.get('location');
     let to = '';
     try {
-      if (location) to = ` to ${endpointOf(new URL(location, endpoint).href)}`;
+      if (location) to = ` to ${endpointOf(new URL(location, endpoint))}`;
     } catch {
       // An unparsable Location says nothing useful; the status alone is reported.
     }

@@ -97,7 +97,8 @@ export class SevenGeeseOAuth2 {
   readonly clientAuth: ClientAuth;
   readonly timeout: number;
   readonly #refreshing = new Map<string, Promise<TokenParams>>();
-  #basic: string | undefined;
+  /** The `Authorization` header for client authentication by HTTP Basic. */
+  readonly #basic: string;
 
   constructor(
     clientId: string,
@@ -116,6 +117,7 @@ export class SevenGeeseOAuth2 {
     this._customHeaders = { ...customHeaders };
     this.clientAuth = settings.clientAuth ?? 'basic';
     this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
+    this.#basic = basicCredentials(clientId, clientSecret);
     // An own, bound property: passport-oauth2-refresh copies this function onto a client it
     // builds with node-oauth's constructor arguments only, so it must keep this client's
     // settings (client authentication, deadline) and its refresh deduplication.
@@ -178,7 +180,7 @@ export class SevenGeeseOAuth2 {
     };
     const body = new URLSearchParams(form);
     if (this.clientAuth === 'basic') {
-      headers.Authorization = this.#basic ??= basicCredentials(this._clientId, this._clientSecret);
+      headers.Authorization = this.#basic;
     } else {
       body.set('client_id', this._clientId);
       body.set('client_secret', this._clientSecret);

@@ -64,7 +64,8 @@ try {
   if (err instanceof ConfigError) {
     console.error(`example-app: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`example-app could not start: port ${process.env.PORT ?? 3000} is in use. Stop what is using it, or choose another port: PORT=3001 npm start`);
+    const { port } = err as { port?: number };
+    console.error(`example-app could not start: port ${port} is in use. Stop what is using it, or choose another port: PORT=3001 npm start`);
   } else {
     console.error(`example-app could not start: ${err instanceof Error ? err.message : String(err)}`);
   }

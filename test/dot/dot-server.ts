@@ -3,7 +3,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
+import { reportMissing } from '../helpers/system-package.js';
 
 const PYTHON = '/usr/bin/python3';
 const SERVER = new URL('./dot_server.py', import.meta.url).pathname;
@@ -14,16 +15,7 @@ export const hasDOT = spawnSync(PYTHON, ['-c', 'import oauth2_provider'], { stdi
 
 /** Without django-oauth-toolkit: a failing test under CI=true, a warning otherwise. */
 export function reportMissingDOT(suite: string): void {
-  if (hasDOT) return;
-  if (process.env.CI === 'true') {
-    describe(suite, () => {
-      it('needs python3-django-oauth-toolkit under CI', () => {
-        throw new Error(`Cannot run: ${MISSING}. CI must install it (.ci/run does).`);
-      });
-    });
-  } else {
-    console.warn(`Skipping ${suite}: ${MISSING}.`);
-  }
+  reportMissing(suite, hasDOT, MISSING);
 }
 
 export interface DOTConfig {
@@ -36,8 +28,24 @@ export interface DOTServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the server before the enclosing file's or `describe`'s tests, with the users and
+ * applications `config` gives (it may first pick ports those need), and stops it after them.
+ * Returns the running server.
+ */
+export function useDOT(config: () => DOTConfig | Promise<DOTConfig>): () => DOTServer {
+  let server: DOTServer | undefined;
+  beforeAll(async () => {
+    if (hasDOT) server = await startDOT(await config());
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server!;
+}
+
 /** Starts the server on a free loopback port; it stops when `stop()` closes its stdin. */
-export async function startDOT(config: DOTConfig): Promise<DOTServer> {
+async function startDOT(config: DOTConfig): Promise<DOTServer> {
   const child = spawn(PYTHON, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   let port: number | undefined;

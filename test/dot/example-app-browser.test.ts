@@ -7,7 +7,7 @@ import { createApp } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
 import { browserTest, hasChromium, useChromium, reportMissingChromium } from '../helpers/chromium.js';
 import { freePort } from '../helpers/free-port.js';
-import { hasDOT, reportMissingDOT, startDOT, type DOTServer } from './dot-server.js';
+import { hasDOT, reportMissingDOT, useDOT } from './dot-server.js';
 
 const SUITE = 'the example app in a browser against django-oauth-toolkit';
 const KATHERINE = { email: 'katherine@example.com', password: 'katherine-dot-password', first_name: 'Katherine', last_name: 'Johnson' };
@@ -19,36 +19,37 @@ reportMissingDOT(SUITE);
 const ready = hasChromium && hasDOT;
 
 describe.skipIf(!ready)(SUITE, () => {
-  let dot: DOTServer;
   let server: Server;
+  let port: number;
   let base: string;
-
-  beforeAll(async () => {
-    const port = await freePort();
+  const dot = useDOT(async () => {
+    port = await freePort();
     base = `http://localhost:${port}`;
-    dot = await startDOT({
+    return {
       users: [KATHERINE],
       applications: [
         { name: 'Browser code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [`${base}/auth/7geese/callback`] },
         { name: 'Browser password app', ...PASSWORD_APP, grant_type: 'password' },
       ],
-    });
+    };
+  });
+
+  beforeAll(async () => {
     const { signIn, password } = createStrategies({
       clientID: CODE_APP.client_id,
       clientSecret: CODE_APP.client_secret,
       callbackURL: `${base}/auth/7geese/callback`,
-      baseURL: dot.baseURL,
+      baseURL: dot().baseURL,
       scope: 'userprofile:read',
       password: { clientID: PASSWORD_APP.client_id, clientSecret: PASSWORD_APP.client_secret },
     });
     server = createServer(createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'dot-browser-test-session-secret-0123' }));
     await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((done) => server?.close(done));
-    await dot?.stop();
   });
 
   const page = useChromium();
@@ -57,7 +58,7 @@ describe.skipIf(!ready)(SUITE, () => {
   async function toConsentPage() {
     await page().goto(base);
     await page().getByRole('link', { name: 'Sign in with 7Geese' }).click();
-    await page().waitForURL(`${dot.baseURL}/login/**`);
+    await page().waitForURL(`${dot().baseURL}/login/**`);
     await page().locator('input[name="username"]').fill(KATHERINE.email);
     await page().locator('input[name="password"]').fill(KATHERINE.password);
     await page().getByRole('button', { name: 'Sign in' }).click();

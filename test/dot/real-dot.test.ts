@@ -2,9 +2,7 @@
 // python3-django-oauth-toolkit), rather than our simulator: the person signs in to Django, sees
 // DOT's own consent page and submits its form with its CSRF token, and the strategy exchanges the
 // code with state, PKCE and HTTP Basic client authentication as it would at app.7geese.com.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { beforeAll, describe, expect, it } from 'vitest';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -23,8 +21,9 @@ import {
 } from '../../src/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
+import { startExampleProcess } from '../helpers/example-process.js';
 import { freePort } from '../helpers/free-port.js';
-import { DjangoBrowser, hasDOT, reportMissingDOT, startDOT, type DOTServer } from './dot-server.js';
+import { DjangoBrowser, hasDOT, reportMissingDOT, useDOT } from './dot-server.js';
 
 const CALLBACK = 'http://app.test/auth/7geese/callback';
 const ADA = { email: 'ada@example.com', password: 'ada-dot-password', first_name: 'Ada', last_name: 'Lovelace' };
@@ -34,26 +33,21 @@ const PASSWORD_APP = { client_id: 'dot-password-client', client_secret: 'dot-pas
 
 reportMissingDOT('the sign-ins against a real django-oauth-toolkit server');
 
-let dot: DOTServer | undefined;
-let baseURL: string;
 /** The port the example app's real entry point will listen on, registered with DOT beforehand. */
 let examplePort: number;
-
-beforeAll(async () => {
-  if (!hasDOT) return;
+const dot = useDOT(async () => {
   examplePort = await freePort();
-  dot = await startDOT({
+  return {
     users: [ADA, GRACE],
     applications: [
       { name: 'Code app', ...CODE_APP, grant_type: 'authorization-code', redirect_uris: [CALLBACK, `http://127.0.0.1:${examplePort}/auth/7geese/callback`] },
       { name: 'Password app', ...PASSWORD_APP, grant_type: 'password' },
     ],
-  });
-  baseURL = dot.baseURL;
-}, 60_000);
-
-afterAll(async () => {
-  await dot?.stop();
+  };
+});
+let baseURL: string;
+beforeAll(() => {
+  if (hasDOT) baseURL = dot().baseURL;
 });
 
 interface Verified {
@@ -235,32 +229,18 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
   });
 
   it('npm start with the 7Geese settings pointed at it signs the person in, with the real entry point', async () => {
-    const entry = new URL('../../example-app/dist/server.js', import.meta.url).pathname;
-    const app = spawn(process.execPath, [entry], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(examplePort),
-        HOST: '127.0.0.1',
-        SEVENGEESE_CLIENT_ID: CODE_APP.client_id,
-        SEVENGEESE_CLIENT_SECRET: CODE_APP.client_secret,
-        SEVENGEESE_CALLBACK_URL: `http://127.0.0.1:${examplePort}/auth/7geese/callback`,
-        SEVENGEESE_BASE_URL: baseURL,
-        SEVENGEESE_SCOPE: 'userprofile:read',
-        SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const app = await startExampleProcess({
+      PORT: String(examplePort),
+      SEVENGEESE_CLIENT_ID: CODE_APP.client_id,
+      SEVENGEESE_CLIENT_SECRET: CODE_APP.client_secret,
+      SEVENGEESE_CALLBACK_URL: `http://127.0.0.1:${examplePort}/auth/7geese/callback`,
+      SEVENGEESE_BASE_URL: baseURL,
+      SEVENGEESE_SCOPE: 'userprofile:read',
+      SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
     });
     try {
-      let output = '';
-      await new Promise<void>((ready, failed) => {
-        const take = (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('Sessions are kept')) ready();
-        };
-        app.stdout.on('data', take);
-        app.stderr.on('data', take);
-        app.once('exit', (code) => failed(new Error(`the example app exited (${String(code)}): ${output}`)));
-      });
+      const { output } = app;
+      expect(app.exitCode, output).toBeNull();
       expect(output).toContain(`Using 7Geese at ${baseURL}.`);
       expect(output).not.toContain(CODE_APP.client_secret);
 
@@ -277,11 +257,7 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
       expect(home).toContain('Hello, Ada Lovelace');
       expect(home).toContain('ada@example.com');
     } finally {
-      if (app.exitCode === null) {
-        const exited = once(app, 'exit');
-        app.kill('SIGTERM');
-        await exited;
-      }
+      await app.stop();
     }
   });
 });

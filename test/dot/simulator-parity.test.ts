@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
-import { DjangoBrowser, hasDOT, reportMissingDOT, startDOT, type DOTServer } from './dot-server.js';
+import { DjangoBrowser, hasDOT, reportMissingDOT, useDOT } from './dot-server.js';
 
 const CALLBACK = 'http://app.test/parity/callback';
 const ADA = { email: 'ada@example.com', password: 'ada-parity-password', first_name: 'Ada', last_name: 'Lovelace' };
@@ -14,18 +14,17 @@ const PASSWORD = { id: 'parity-password', secret: 'parity-password-secret' };
 
 reportMissingDOT('the simulator parity tests');
 
-let dot: DOTServer | undefined;
+const dot = useDOT(() => ({
+  users: [ADA],
+  applications: [
+    { name: 'Code', client_id: CODE.id, client_secret: CODE.secret, grant_type: 'authorization-code', redirect_uris: [CALLBACK] },
+    { name: 'Password', client_id: PASSWORD.id, client_secret: PASSWORD.secret, grant_type: 'password' },
+  ],
+}));
 let sim: Simulator;
 
 beforeAll(async () => {
   if (!hasDOT) return;
-  dot = await startDOT({
-    users: [ADA],
-    applications: [
-      { name: 'Code', client_id: CODE.id, client_secret: CODE.secret, grant_type: 'authorization-code', redirect_uris: [CALLBACK] },
-      { name: 'Password', client_id: PASSWORD.id, client_secret: PASSWORD.secret, grant_type: 'password' },
-    ],
-  });
   sim = await startSimulator({
     users: [{ id: 1, email: ADA.email, password: ADA.password, first_name: ADA.first_name, last_name: ADA.last_name, username: ADA.email }],
     clients: [
@@ -37,11 +36,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([dot?.stop(), sim?.close()]);
+  await sim?.close();
 });
 
 type Server = 'dot' | 'sim';
-const base = (s: Server) => (s === 'dot' ? dot!.baseURL : sim.baseURL);
+const base = (s: Server) => (s === 'dot' ? dot().baseURL : sim.baseURL);
 const basic = (c: { id: string; secret: string }) => `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`;
 
 /** What a client sees of an answer: the status, where it redirects, and the JSON error if any. */
@@ -75,7 +74,7 @@ async function codeFrom(s: Server, verifier: string): Promise<string> {
   }).toString();
   let callback: URL;
   if (s === 'dot') {
-    const browser = new DjangoBrowser(dot!.baseURL);
+    const browser = new DjangoBrowser(dot().baseURL);
     await browser.signIn(ADA);
     ({ callback } = await browser.authorize(authorize));
   } else {

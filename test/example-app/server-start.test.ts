@@ -1,35 +1,19 @@
 // `npm start` as a newcomer runs it: the real entry point, with no settings, against the
-// built-in simulator. Needs the built example app (`npm test` builds it first).
+// built-in simulator.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { startExampleProcess, type ExampleProcess } from '../helpers/example-process.js';
 import { freePort } from '../helpers/free-port.js';
 
-const entry = resolve(import.meta.dirname, '../../example-app/dist/server.js');
-let child: ChildProcess | undefined;
+let running: ExampleProcess | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
+  await running?.stop();
 });
 
-
-function start(env: Record<string, string>): Promise<{ output: string; exitCode: number | null }> {
-  child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const proc = child;
-  return new Promise((done) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Sessions are kept')) done({ output, exitCode: null });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => done({ output, exitCode: code }));
-  });
+async function start(env: Record<string, string>): Promise<ExampleProcess> {
+  running = await startExampleProcess(env);
+  return running;
 }
 
 describe('starting the example app', () => {

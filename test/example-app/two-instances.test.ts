@@ -10,19 +10,13 @@ import { createApp } from '../../example-app/src/app.js';
 import { createSessionStore } from '../../example-app/src/session-store.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
 import { freePort } from '../helpers/free-port.js';
+import { reportMissing } from '../helpers/system-package.js';
 
 const CALLBACK = 'http://example.test/auth/7geese/callback';
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const reason = 'no redis-server (install Debian\'s package: apt-get install redis-server)';
 
-if (!hasRedis && process.env.CI === 'true') {
-  describe('the Redis two-instance test', () => {
-    it('needs redis-server under CI', () => {
-      throw new Error(`Cannot run: ${reason}. CI must install it (.ci/run does).`);
-    });
-  });
-}
-
+reportMissing('the Redis two-instance test', hasRedis, reason);
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, it } from 'vitest';
+import { reportMissing } from './system-package.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = resolve(import.meta.dirname, '../artifacts');
@@ -16,16 +17,7 @@ export const CHROMIUM_MISSING = `no Chromium at ${executablePath} (install Debia
 
 /** Without Chromium: a failing test under CI=true, a warning otherwise. */
 export function reportMissingChromium(suite: string): void {
-  if (hasChromium) return;
-  if (process.env.CI === 'true') {
-    describe(suite, () => {
-      it('need Chromium under CI', () => {
-        throw new Error(`${suite} cannot run: ${CHROMIUM_MISSING}. CI must install it (.ci/run does).`);
-      });
-    });
-  } else {
-    console.warn(`Skipping ${suite}: ${CHROMIUM_MISSING}.`);
-  }
+  reportMissing(suite, hasChromium, CHROMIUM_MISSING);
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -13,7 +13,6 @@ import { PasswordStrategy } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 import { createHarness, signIn } from './helpers/harness.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyVerifyFunction = (...args: any[]) => any;
 
 type Expected =

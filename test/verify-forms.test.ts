@@ -4,16 +4,10 @@
 // passport-oauth2's rule (five declared parameters, six with req, mean `params`), `done` comes
 // last always, and every outcome settles: nothing hangs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import express, { type ErrorRequestHandler } from 'express';
-import session from 'express-session';
-import { Passport } from 'passport';
-import request from 'supertest';
 import ts from 'typescript';
-import { PasswordStrategy } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
-import { createHarness, signIn } from './helpers/harness.js';
+import { throughPasswordStrategy, throughStrategy, type AnyVerifyFunction } from './helpers/both-strategies.js';
 
-type AnyVerifyFunction = (...args: any[]) => any;
 
 type Expected =
   | { user: { id: string; scopes?: string[]; req?: boolean } }
@@ -101,44 +95,6 @@ function compile(source: string, target: ts.ScriptTarget, withRequest: boolean):
   return module.exports as AnyVerifyFunction;
 }
 
-async function throughStrategy(sim: Simulator, verify: AnyVerifyFunction, withRequest: boolean) {
-  const h = createHarness(sim, withRequest ? { passReqToCallback: true } : {}, verify);
-  const res = await signIn(sim, h.agent, 1);
-  if (res.status >= 500) return { error: res.body.error.message as string };
-  const me = (await h.agent.get('/me')).body.user;
-  if (me) return { user: me };
-  return { refused: ((await h.agent.get('/login')).body.messages as string[]).join('') };
-}
-
-async function throughPasswordStrategy(sim: Simulator, verify: AnyVerifyFunction, withRequest: boolean) {
-  sim.addClient({ clientId: 'forms-pw', clientSecret: 'forms-pw-secret-value', redirectUris: ['http://app.test/cb'] });
-  const passport = new Passport();
-  passport.use(
-    new PasswordStrategy(
-      { clientID: 'forms-pw', clientSecret: 'forms-pw-secret-value', baseURL: sim.baseURL, timeout: 2_000, passReqToCallback: withRequest },
-      verify,
-    ),
-  );
-  passport.serializeUser((u, done) => done(null, u));
-  passport.deserializeUser((u: Express.User, done) => done(null, u));
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.use(session({ secret: 'forms', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.post('/login', passport.authenticate('7geese-password', { failureMessage: true, failureRedirect: '/login' }), (_req, res) => res.redirect('/me'));
-  app.get('/me', (req, res) => res.json({ user: req.user ?? null }));
-  app.get('/login', (req, res) => res.json({ messages: (req.session as { messages?: string[] }).messages ?? [] }));
-  const onError: ErrorRequestHandler = (err: Error, _req, res, _next) => void res.status(502).json({ error: { message: err.message } });
-  app.use(onError);
-  const agent = request.agent(app);
-  const res = await agent.post('/login').type('form').send({ email: 'ada@example.com', password: 'ada-password' });
-  if (res.status >= 500) return { error: res.body.error.message as string };
-  const me = (await agent.get('/me')).body.user;
-  if (me) return { user: me };
-  return { refused: ((await agent.get('/login')).body.messages as string[]).join('') };
-}
-
 let sim: Simulator;
 beforeEach(async () => {
   sim = await startSimulator();
@@ -156,7 +112,7 @@ for (const [strategyName, run] of Object.entries(strategies)) {
       describe(`${strategyName}, verify compiled to ${targetName}${withRequest ? ', passReqToCallback' : ''}`, () => {
         for (const form of forms) {
           it(form.name, async () => {
-            const outcome = await run(sim, compile(form.source, target, withRequest), withRequest);
+            const outcome = await run(sim, compile(form.source, target, withRequest), withRequest ? { passReqToCallback: true } : {});
             if ('user' in form.expected) {
               const want = withRequest ? { ...form.expected.user, req: true } : form.expected.user;
               expect(outcome).toEqual({ user: want });

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { PasswordStrategy, Strategy } from 'passport-7geese';
-import { sameSiteRequest } from './csrf.js';
+import type { Csrf } from './csrf.js';
 import { errorView, failureView } from './errors.js';
 import type { ErrorView } from './pages.js';
 import { safeReturnTo } from './return-to.js';
@@ -9,6 +9,7 @@ import type { SignedInUser, TokenInfo } from './session-data.js';
 
 export interface AuthDeps {
   passport: InstanceType<typeof Passport>;
+  csrf: Csrf;
   strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
   renderError: (req: Request, res: Response, view: ErrorView) => void;
@@ -23,7 +24,6 @@ function completeSignIn(req: Request, res: Response, next: NextFunction, user: S
   req.logIn(user, { keepSessionInfo: true, session: true }, (err) => {
     if (err) return next(err);
     if (info?.tokens) req.session.tokens = info.tokens;
-    delete req.session.csrf; // a new CSRF token for the signed-in session
     res.redirect(safeReturnTo(info?.state?.returnTo) ?? '/');
   });
 }
@@ -50,7 +50,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
 
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const refuseCrossSite = (req: Request, res: Response, next: NextFunction) => {
-    if (sameSiteRequest(req)) return next();
+    if (deps.csrf.verify(req)) return next();
     deps.renderError(req, res, { status: 403, title: 'Request refused', message: 'This request did not come from this site, so it was ignored.', retry: '/' });
   };
 

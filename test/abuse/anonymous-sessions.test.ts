@@ -16,7 +16,7 @@ afterEach(async () => {
   await e.sim.close();
 });
 
-const storedSessions = () => new Promise<number>((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n))));
+const storedSessions = () => new Promise<number>((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
 
 /** Each request from a new browser, with no cookie: what a script of anonymous requests does. */
 async function fromNewBrowsers(paths: string[]): Promise<{ statuses: number[]; sessionCookies: number }> {

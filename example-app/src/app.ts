@@ -6,6 +6,7 @@ import { authRoutes } from './auth-routes.js';
 import { Csrf } from './csrf.js';
 import { errorView } from './errors.js';
 import type { Viewer } from './layout.js';
+import { LoginLimits } from './login-limits.js';
 import { loadObjectives } from './objectives.js';
 import { errorPage, homePage, objectivesPage, profilePage, type ErrorView } from './pages.js';
 import { userOf, type SignedInUser } from './session-data.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   sessionStore?: Store | undefined;
   trustProxy?: boolean | undefined;
   usingSimulator?: boolean | undefined;
+  /** Attempt limits for the password form; in memory with the defaults when unset. */
+  loginLimits?: LoginLimits | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -91,7 +94,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
 
   app.get('/', (req, res) => renderHome(req, res, 200));
-  app.use(authRoutes({ passport, csrf, strategy: deps.strategy, passwordStrategy: deps.passwordStrategy, renderError, renderHome }));
+  app.use(authRoutes({ passport, csrf, loginLimits: deps.loginLimits ?? new LoginLimits(), strategy: deps.strategy, passwordStrategy: deps.passwordStrategy, renderError, renderHome }));
   app.get('/profile', requireSignIn, (req, res) => {
     res.type('html').send(profilePage(viewer(req, res), userOf(req)!));
   });

@@ -3,6 +3,7 @@ import type { Passport } from 'passport';
 import type { PasswordStrategy, Strategy } from 'passport-7geese';
 import type { Csrf } from './csrf.js';
 import { errorView, failureView } from './errors.js';
+import type { LoginLimits } from './login-limits.js';
 import type { ErrorView } from './pages.js';
 import { safeReturnTo } from './return-to.js';
 import type { SignedInUser, TokenInfo } from './session-data.js';
@@ -12,6 +13,7 @@ export interface AuthDeps {
   csrf: Csrf;
   strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
+  loginLimits: LoginLimits;
   renderError: (req: Request, res: Response, view: ErrorView) => void;
   renderHome: (req: Request, res: Response, status: number, passwordError?: string, email?: string) => void;
 }
@@ -55,12 +57,21 @@ export function authRoutes(deps: AuthDeps): express.Router {
   };
 
   if (deps.passwordStrategy) {
-    router.post('/login/password', form, refuseCrossSite, (req, res, next) => {
+    router.post('/login/password', form, refuseCrossSite, async (req, res, next) => {
+      const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : undefined;
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      // Counted before 7Geese is asked, so that guesses stop at the limit however fast they come.
+      const wait = await deps.loginLimits.attempt(email, address);
+      if (wait !== undefined) {
+        res.set('Retry-After', String(wait));
+        const minutes = Math.ceil(wait / 60);
+        const message = `Too many sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again, or sign in with 7Geese.`;
+        return deps.renderHome(req, res, 429, message, email);
+      }
       passport.authenticate('7geese-password', (err: unknown, user: SignedInUser | false, info: Info, status?: number) => {
         if (err) return deps.renderError(req, res, errorView(err, '/'));
-        const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : undefined;
         if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info?.message).message, email);
-        completeSignIn(req, res, next, user, info);
+        deps.loginLimits.succeeded(email, address).then(() => completeSignIn(req, res, next, user, info), next);
       })(req, res, next);
     });
   }

@@ -1,6 +1,6 @@
 // The example app wired to a simulator, and a browser's sign-in steps, for the example-app tests.
 import request from 'supertest';
-import { startSimulator, type Simulator } from '../../src/testing/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/testing/index.js';
 import { createApp, type AppDeps } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
 
@@ -13,8 +13,8 @@ export interface Example {
 }
 
 /** The example app against a fresh simulator; `deps` adds or replaces what createApp is given. */
-export async function startExample(timeout = 2_000, deps: Partial<AppDeps> = {}): Promise<Example> {
-  const sim = await startSimulator();
+export async function startExample(timeout = 2_000, deps: Partial<AppDeps> = {}, simulator: SimulatorOptions = {}): Promise<Example> {
+  const sim = await startSimulator(simulator);
   sim.addClient({ clientId: 'example', clientSecret: 'example-secret', redirectUris: [CALLBACK] });
   const credentials = { clientID: 'example', clientSecret: 'example-secret' };
   const { signIn, password } = createStrategies({ ...credentials, callbackURL: CALLBACK, baseURL: sim.baseURL, profileURL: `${sim.baseURL}/api/v/2.0/userprofiles/me/`, password: credentials, timeout });

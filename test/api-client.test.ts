@@ -5,7 +5,7 @@ import { startSimulator, type Simulator } from '../src/testing/index.js';
 let sim: Simulator;
 let strategy: Strategy;
 beforeEach(async () => {
-  sim = await startSimulator({ objectivesPerUser: 7 });
+  sim = await startSimulator({ objectivesPerUser: 7, recordCredentials: true });
   sim.addClient({ clientId: 'api-client', clientSecret: 'api-secret', redirectUris: ['http://app.test/cb'] });
   strategy = new Strategy(
     { clientID: 'api-client', clientSecret: 'api-secret', callbackURL: 'http://app.test/cb', baseURL: sim.baseURL, timeout: 400 },

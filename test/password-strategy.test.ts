@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from '../src/testing/index.js';
 
 let sim: Simulator;
 beforeEach(async () => {
-  sim = await startSimulator();
+  sim = await startSimulator({ recordCredentials: true });
   sim.addClient({ clientId: 'pw-client', clientSecret: 'pw-client-secret-value', redirectUris: ['http://app.test/cb'] });
 });
 afterEach(async () => {

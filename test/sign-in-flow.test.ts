@@ -5,7 +5,7 @@ import { CALLBACK_URL, consent, createHarness, finish, signIn, startSignIn } fro
 
 let sim: Simulator;
 beforeEach(async () => {
-  sim = await startSimulator();
+  sim = await startSimulator({ recordCredentials: true });
 });
 afterEach(async () => {
   await sim.close();

@@ -192,7 +192,14 @@ describe('faults and recording', () => {
     const headers = { authorization: `Bearer ${t.access_token}` };
     expect((await fetch(`${sim.baseURL}/api/v/2.0/users/me/`, { headers })).status).toBe(503);
     expect((await fetch(`${sim.baseURL}/api/v/2.0/users/me/`, { headers })).status).toBe(200);
-    expect(sim.requests.map((r) => r.headers.authorization)).toEqual([headers.authorization, headers.authorization]);
+    expect(sim.requests.map((r) => r.headers.authorization)).toEqual(['Bearer [redacted]', 'Bearer [redacted]']);
+    expect(sim.requests.map((r) => r.path)).toEqual(['/api/v/2.0/users/me/', '/api/v/2.0/users/me/']);
+  });
+
+  it('refuses a requestLogSize or maxStoredTokens that is not a whole number, naming the option', async () => {
+    await expect(startSimulator({ requestLogSize: -1 })).rejects.toThrow(new TypeError('startSimulator: `requestLogSize` must be a whole number of at least 0, got -1.'));
+    await expect(startSimulator({ maxStoredTokens: 0 })).rejects.toThrow(new TypeError('startSimulator: `maxStoredTokens` must be a whole number of at least 1, got 0.'));
+    await expect(startSimulator({ maxStoredTokens: 1.5 })).rejects.toThrow('`maxStoredTokens` must be a whole number');
   });
 
   it('closes promptly with a request hanging', async () => {

@@ -6,7 +6,7 @@ import { startSimulator, type Simulator } from '../src/testing/index.js';
 let sim: Simulator;
 let strategy: Strategy;
 beforeEach(async () => {
-  sim = await startSimulator();
+  sim = await startSimulator({ recordCredentials: true });
   sim.addClient({ clientId: 'life-client', clientSecret: 'life-secret', redirectUris: ['http://app.test/cb'] });
   strategy = new Strategy(
     { clientID: 'life-client', clientSecret: 'life-secret', callbackURL: 'http://app.test/cb', baseURL: sim.baseURL },

@@ -3,9 +3,10 @@ import session, { type Store } from 'express-session';
 import { Passport } from 'passport';
 import type { PasswordStrategy, Strategy } from 'passport-7geese';
 import { authRoutes } from './auth-routes.js';
-import { csrfToken } from './csrf.js';
+import { Csrf } from './csrf.js';
 import { errorView } from './errors.js';
 import type { Viewer } from './layout.js';
+import { LoginLimits } from './login-limits.js';
 import { loadObjectives } from './objectives.js';
 import { errorPage, homePage, objectivesPage, profilePage, type ErrorView } from './pages.js';
 import { userOf, type SignedInUser } from './session-data.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   sessionStore?: Store | undefined;
   trustProxy?: boolean | undefined;
   usingSimulator?: boolean | undefined;
+  /** Attempt limits for the password form; in memory with the defaults when unset. */
+  loginLimits?: LoginLimits | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -67,13 +70,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(passport.initialize());
   app.use(passport.session());
 
-  const viewer = (req: Request): Viewer => ({ signedIn: !!req.user, csrf: csrfToken(req) });
+  const csrf = new Csrf(deps.sessionSecret);
+  // Nothing here writes to the session: a visitor who has not started a sign-in gets none.
+  const viewer = (req: Request, res: Response): Viewer => ({ signedIn: !!req.user, csrf: () => csrf.token(req, res) });
   const renderError = (req: Request, res: Response, view: ErrorView) => {
-    res.status(view.status).type('html').send(errorPage(viewer(req), view));
+    res.status(view.status).type('html').send(errorPage(viewer(req, res), view));
   };
   const renderHome = (req: Request, res: Response, status: number, passwordError?: string, email?: string) => {
     res.status(status).type('html').send(
-      homePage(viewer(req), {
+      homePage(viewer(req, res), {
         user: userOf(req),
         tokens: req.session.tokens,
         passwordSignIn: !!deps.passwordStrategy,
@@ -89,16 +94,16 @@ export function createApp(deps: AppDeps): express.Express {
   };
 
   app.get('/', (req, res) => renderHome(req, res, 200));
-  app.use(authRoutes({ passport, strategy: deps.strategy, passwordStrategy: deps.passwordStrategy, renderError, renderHome }));
+  app.use(authRoutes({ passport, csrf, loginLimits: deps.loginLimits ?? new LoginLimits(), strategy: deps.strategy, passwordStrategy: deps.passwordStrategy, renderError, renderHome }));
   app.get('/profile', requireSignIn, (req, res) => {
-    res.type('html').send(profilePage(viewer(req), userOf(req)!));
+    res.type('html').send(profilePage(viewer(req, res), userOf(req)!));
   });
   app.get('/objectives', requireSignIn, async (req, res) => {
     const user = userOf(req)!;
     const strategy = user.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
     try {
       const objectives = await loadObjectives(req, strategy as Strategy);
-      res.type('html').send(objectivesPage(viewer(req), objectives));
+      res.type('html').send(objectivesPage(viewer(req, res), objectives));
     } catch (err) {
       renderError(req, res, errorView(err, '/objectives'));
     }

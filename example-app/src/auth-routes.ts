@@ -1,16 +1,19 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { PasswordStrategy, Strategy } from 'passport-7geese';
-import { sameSiteRequest } from './csrf.js';
+import type { Csrf } from './csrf.js';
 import { errorView, failureView } from './errors.js';
+import type { LoginLimits } from './login-limits.js';
 import type { ErrorView } from './pages.js';
 import { safeReturnTo } from './return-to.js';
 import type { SignedInUser, TokenInfo } from './session-data.js';
 
 export interface AuthDeps {
   passport: InstanceType<typeof Passport>;
+  csrf: Csrf;
   strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
+  loginLimits: LoginLimits;
   renderError: (req: Request, res: Response, view: ErrorView) => void;
   renderHome: (req: Request, res: Response, status: number, passwordError?: string, email?: string) => void;
 }
@@ -23,7 +26,6 @@ function completeSignIn(req: Request, res: Response, next: NextFunction, user: S
   req.logIn(user, { keepSessionInfo: true, session: true }, (err) => {
     if (err) return next(err);
     if (info?.tokens) req.session.tokens = info.tokens;
-    delete req.session.csrf; // a new CSRF token for the signed-in session
     res.redirect(safeReturnTo(info?.state?.returnTo) ?? '/');
   });
 }
@@ -50,17 +52,26 @@ export function authRoutes(deps: AuthDeps): express.Router {
 
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const refuseCrossSite = (req: Request, res: Response, next: NextFunction) => {
-    if (sameSiteRequest(req)) return next();
+    if (deps.csrf.verify(req)) return next();
     deps.renderError(req, res, { status: 403, title: 'Request refused', message: 'This request did not come from this site, so it was ignored.', retry: '/' });
   };
 
   if (deps.passwordStrategy) {
-    router.post('/login/password', form, refuseCrossSite, (req, res, next) => {
+    router.post('/login/password', form, refuseCrossSite, async (req, res, next) => {
+      const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : undefined;
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      // Counted before 7Geese is asked, so that guesses stop at the limit however fast they come.
+      const wait = await deps.loginLimits.attempt(email, address);
+      if (wait !== undefined) {
+        res.set('Retry-After', String(wait));
+        const minutes = Math.ceil(wait / 60);
+        const message = `Too many sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again, or sign in with 7Geese.`;
+        return deps.renderHome(req, res, 429, message, email);
+      }
       passport.authenticate('7geese-password', (err: unknown, user: SignedInUser | false, info: Info, status?: number) => {
         if (err) return deps.renderError(req, res, errorView(err, '/'));
-        const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : undefined;
         if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info?.message).message, email);
-        completeSignIn(req, res, next, user, info);
+        deps.loginLimits.succeeded(email, address).then(() => completeSignIn(req, res, next, user, info), next);
       })(req, res, next);
     });
   }

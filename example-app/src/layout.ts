@@ -27,14 +27,15 @@ const STYLE = `
 
 export interface Viewer {
   signedIn: boolean;
-  csrf: string;
+  /** The CSRF token for a form on the page; called only by pages that have one (see csrf.ts). */
+  csrf: () => string;
 }
 
 /** The page shell: a header with navigation, and the logout button when signed in. */
 export function layout(title: string, viewer: Viewer, body: string): string {
   const nav = viewer.signedIn
     ? `<nav><a href="/profile">Profile</a> · <a href="/objectives">Objectives</a></nav>
-       <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${esc(viewer.csrf)}">
+       <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${esc(viewer.csrf())}">
        <button class="button secondary" type="submit">Sign out</button></form>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -14,7 +14,7 @@ function passwordForm(viewer: Viewer, o: HomeOptions): string {
   if (!o.passwordSignIn) return '';
   const error = o.passwordError ? `<p class="notice" role="alert">${esc(o.passwordError)}</p>` : '';
   return `<p class="or">or sign in with your 7Geese email and password</p>${error}
-<form method="post" action="/login/password"><input type="hidden" name="_csrf" value="${esc(viewer.csrf)}">
+<form method="post" action="/login/password"><input type="hidden" name="_csrf" value="${esc(viewer.csrf())}">
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${esc(o.email ?? '')}" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <p><button class="button secondary" type="submit">Sign in with email and password</button></p></form>`;

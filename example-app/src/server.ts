@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DEMO_CLIENT, startSimulator } from 'passport-7geese/testing';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { LoginLimits } from './login-limits.js';
 import { createSessionStore } from './session-store.js';
 import { createStrategies } from './strategies.js';
 
@@ -35,6 +36,8 @@ async function main(config: Config): Promise<void> {
     passwordStrategy: password,
     sessionSecret: config.sessionSecret,
     sessionStore: sessions.store,
+    // With Redis, every instance counts the same password attempts.
+    loginLimits: new LoginLimits({ redis: sessions.redis }),
     trustProxy: config.trustProxy,
     usingSimulator: !!sim,
   });

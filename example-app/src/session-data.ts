@@ -34,7 +34,6 @@ export function tokensFromSet(tokens: TokenSet): TokenInfo {
 declare module 'express-session' {
   interface SessionData {
     tokens: TokenInfo;
-    csrf: string;
   }
 }
 

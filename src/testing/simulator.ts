@@ -4,6 +4,7 @@ import { objectives, graphql, userprofilesMe, usersMe } from './api-endpoints.js
 import { DEMO_CLIENT, DEMO_USERS } from './demo-data.js';
 import { Faults } from './faults.js';
 import { BodyTooLarge, parseParams, readBody, redirect, sendJSON, singles } from './http-util.js';
+import { appendBounded, recordOf } from './request-log.js';
 import { authorize, introspect, revoke, token, type OAuthContext } from './oauth-endpoints.js';
 import { SimulatorStore, validScopes } from './store.js';
 import type { EndpointName, Fault, IssuedTokens, RecordedRequest, SimulatedClient, SimulatedUser, SimulatorOptions } from './types.js';
@@ -27,17 +28,22 @@ const ROUTES: ReadonlyArray<[RegExp, EndpointName]> = [
 export class Simulator implements OAuthContext {
   /** Where it listens, such as `http://127.0.0.1:43121`; use it as the strategy's `baseURL`. */
   readonly baseURL: string;
-  /** Every request received, in order. */
+  /**
+   * The requests received, oldest first: the last `requestLogSize` of them (1 000 by default),
+   * with credentials redacted unless `recordCredentials` is set.
+   */
   readonly requests: RecordedRequest[] = [];
   readonly store: SimulatorStore;
   autoApprove: string | number | false;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #faults = new Faults();
+  readonly #log: { size: number; recordCredentials: boolean };
 
   /** @internal Use {@link startSimulator}. */
-  constructor(server: Server, baseURL: string, store: SimulatorStore, autoApprove: string | number | false) {
+  constructor(server: Server, baseURL: string, store: SimulatorStore, autoApprove: string | number | false, log = { size: 1_000, recordCredentials: false }) {
     this.#server = server;
+    this.#log = log;
     this.baseURL = baseURL;
     this.store = store;
     this.autoApprove = autoApprove;
@@ -120,9 +126,7 @@ export class Simulator implements OAuthContext {
     const query = parseParams(url.search.slice(1));
     const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const formAll = isForm ? parseParams(body) : {};
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: { ...query }, headers, body, form: { ...singles(formAll) } });
+    appendBounded(this.requests, recordOf(req, url, body, isForm, this.#log.recordCredentials), this.#log.size);
 
     const route = ROUTES.find(([re]) => re.test(url.pathname));
     if (!route) {
@@ -176,12 +180,20 @@ export class Simulator implements OAuthContext {
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
+  const count = (name: 'requestLogSize' | 'maxStoredTokens', fallback: number, least: number): number => {
+    const value = options[name] ?? fallback;
+    if (!Number.isSafeInteger(value) || value < least) throw new TypeError(`startSimulator: \`${name}\` must be a whole number of at least ${least}, got ${String(value)}.`);
+    return value;
+  };
+  const log = { size: count('requestLogSize', 1_000, 0), recordCredentials: options.recordCredentials === true };
+  const maxStored = count('maxStoredTokens', 10_000, 1);
   const store = new SimulatorStore(
     [...(options.users ?? DEMO_USERS)],
     (options.clients ?? [DEMO_CLIENT]).map((c) => ({ ...c, redirectUris: [...c.redirectUris] })),
     options.codeLifetimeSeconds ?? 60,
     options.accessTokenLifetimeSeconds ?? 36_000,
     options.objectivesPerUser ?? 7,
+    maxStored,
   );
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -190,5 +202,5 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return new Simulator(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, store, options.autoApprove ?? false);
+  return new Simulator(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, store, options.autoApprove ?? false, log);
 }

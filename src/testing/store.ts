@@ -62,6 +62,8 @@ export class SimulatorStore {
     readonly codeLifetime: number,
     readonly accessLifetime: number,
     readonly objectivesPerUser: number,
+    /** The most codes, and the most token pairs, kept at once. */
+    readonly maxStored = 10_000,
   ) {
     this.users = [];
     this.clients = [...clients];
@@ -105,8 +107,14 @@ export class SimulatorStore {
     return !!set && scopes.every((s) => set.has(s) || set.has('all'));
   }
 
+  /** How many codes and tokens are kept, for tests that check the simulator stays bounded. */
+  size(): { codes: number; accessTokens: number; refreshTokens: number } {
+    return { codes: this.#codes.size, accessTokens: this.#access.size, refreshTokens: this.#refresh.size };
+  }
+
   issueCode(code: Omit<Code, 'expiresAt'>): string {
     dropExpired(this.#codes);
+    dropOldest(this.#codes, this.maxStored - 1);
     const value = randomToken();
     this.#codes.set(value, { ...code, expiresAt: Date.now() + this.codeLifetime * 1000 });
     return value;
@@ -121,6 +129,13 @@ export class SimulatorStore {
 
   issueTokens(clientId: string, userId: number, scopes: string[]): IssuedTokens {
     dropExpired(this.#access);
+    // Past the cap, the oldest grants go, as if revoked: the refresh token with its access token.
+    for (const [value, refresh] of this.#refresh) {
+      if (this.#refresh.size < this.maxStored) break;
+      this.#refresh.delete(value);
+      this.#access.delete(refresh.accessToken);
+    }
+    dropOldest(this.#access, this.maxStored - 1);
     const access = randomToken();
     const refresh = randomToken();
     this.#access.set(access, { clientId, userId, scopes, expiresAt: Date.now() + this.accessLifetime * 1000, refreshToken: refresh });
@@ -157,12 +172,22 @@ export class SimulatorStore {
 /**
  * Forgets expired entries, so that a long-running simulator does not grow with every sign-in.
  * Entries are inserted in the order they expire (one lifetime for all), so the expired ones are
- * at the front. Refresh tokens are kept until used or revoked, as django-oauth-toolkit keeps them.
+ * at the front. Refresh tokens are kept until used, revoked or pushed out by the cap
+ * (`maxStoredTokens`); django-oauth-toolkit keeps them until used or revoked, and its `cleartokens`
+ * deletes the revoked ones.
  */
 function dropExpired(entries: Map<string, { expiresAt: number }>): void {
   const now = Date.now();
   for (const [key, entry] of entries) {
     if (entry.expiresAt > now) return;
+    entries.delete(key);
+  }
+}
+
+/** Forgets the oldest entries (the first inserted) until at most `keep` are left. */
+function dropOldest(entries: Map<string, unknown>, keep: number): void {
+  for (const key of entries.keys()) {
+    if (entries.size <= keep) return;
     entries.delete(key);
   }
 }

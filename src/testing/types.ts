@@ -44,6 +44,27 @@ export interface SimulatorOptions {
   accessTokenLifetimeSeconds?: number;
   /** Objectives seeded for each user. @default 7 */
   objectivesPerUser?: number;
+  /**
+   * How many requests `sim.requests` keeps, the newest; older ones are dropped. `0` keeps none.
+   * @default 1000
+   */
+  requestLogSize?: number;
+  /**
+   * Keep credentials in clear in `sim.requests`, for a test that compares a secret, code, token or
+   * password exactly. By default they are replaced with `[redacted]`: `Authorization` header values
+   * (the scheme stays: `Basic [redacted]`), and the fields `client_secret`, `password`, `code`,
+   * `code_verifier`, `refresh_token`, `access_token` and `token` of forms and query strings.
+   * @default false
+   */
+  recordCredentials?: boolean;
+  /**
+   * The most authorization codes, and the most token pairs, kept at once; past it the oldest are
+   * forgotten (a forgotten refresh token is `invalid_grant`), so that a long-running simulator
+   * stays bounded. Expired codes and access tokens, and rotated or revoked refresh tokens, are
+   * forgotten anyway, as django-oauth-toolkit's `cleartokens` does.
+   * @default 10000
+   */
+  maxStoredTokens?: number;
 }
 
 /** The endpoints a fault can be set on. */
@@ -74,9 +95,12 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>;
   /** Header names in lower case. */
   headers: Record<string, string>;
+  /** The body (its first 8 KiB); a form's is rebuilt from the redacted fields. */
   body: string;
   /** The body parsed as a form, when it is one. */
   form: Record<string, string>;
+  /** The client id the request names, from HTTP Basic or the form's `client_id`, even when redacted. */
+  clientId: string | undefined;
 }
 
 /** Tokens as the token endpoint answers them. */

@@ -1,7 +1,7 @@
 // The example app wired to a simulator, and a browser's sign-in steps, for the example-app tests.
 import request from 'supertest';
-import { startSimulator, type Simulator } from '../../src/testing/index.js';
-import { createApp } from '../../example-app/src/app.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/testing/index.js';
+import { createApp, type AppDeps } from '../../example-app/src/app.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
 
 export const CALLBACK = 'http://example.test/auth/7geese/callback';
@@ -12,12 +12,13 @@ export interface Example {
   agent: ReturnType<typeof request.agent>;
 }
 
-export async function startExample(timeout = 2_000): Promise<Example> {
-  const sim = await startSimulator();
+/** The example app against a fresh simulator; `deps` adds or replaces what createApp is given. */
+export async function startExample(timeout = 2_000, deps: Partial<AppDeps> = {}, simulator: SimulatorOptions = {}): Promise<Example> {
+  const sim = await startSimulator(simulator);
   sim.addClient({ clientId: 'example', clientSecret: 'example-secret', redirectUris: [CALLBACK] });
   const credentials = { clientID: 'example', clientSecret: 'example-secret' };
   const { signIn, password } = createStrategies({ ...credentials, callbackURL: CALLBACK, baseURL: sim.baseURL, profileURL: `${sim.baseURL}/api/v/2.0/userprofiles/me/`, password: credentials, timeout });
-  const app = createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'test-session-secret-that-is-long-enough', usingSimulator: true });
+  const app = createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'test-session-secret-that-is-long-enough', usingSimulator: true, ...deps });
   return { sim, app, agent: request.agent(app) };
 }
 

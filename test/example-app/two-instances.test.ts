@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import request from 'supertest';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { createApp } from '../../example-app/src/app.js';
+import { LoginLimits } from '../../example-app/src/login-limits.js';
 import { createSessionStore } from '../../example-app/src/session-store.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
 import { freePort } from '../helpers/free-port.js';
@@ -27,9 +28,18 @@ afterAll(async () => {
   await sim.close();
 });
 
-function instance(sessionStore?: Parameters<typeof createApp>[0]['sessionStore']) {
-  const { signIn } = createStrategies({ clientID: 'scaled', clientSecret: 'scaled-secret', callbackURL: CALLBACK, baseURL: sim.baseURL });
-  return createApp({ strategy: signIn, sessionSecret: 'the-same-session-secret-on-every-instance', sessionStore });
+function instance(sessionStore?: Parameters<typeof createApp>[0]['sessionStore'], loginLimits?: LoginLimits) {
+  const credentials = { clientID: 'scaled', clientSecret: 'scaled-secret' };
+  const { signIn, password } = createStrategies({ ...credentials, callbackURL: CALLBACK, baseURL: sim.baseURL, password: credentials });
+  return createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'the-same-session-secret-on-every-instance', sessionStore, loginLimits });
+}
+
+/** A wrong password on the form of `app`, from a new browser. */
+async function wrongPassword(app: ReturnType<typeof instance>) {
+  const page = await request(app).get('/');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  const cookie = (page.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+  return request(app).post('/login/password').set('Cookie', cookie).type('form').send({ _csrf: token, email: sim.users[0]!.email, password: 'guess' });
 }
 
 /** Starts on A, approves at the simulator, lands on B; returns B's answer and the cookie. */
@@ -81,6 +91,22 @@ describe.skipIf(!hasRedis)(`two instances sharing sessions in Redis${hasRedis ? 
       expect(res.headers.location).toBe('/');
       expect((await request(a).get('/').set('Cookie', cookie)).text).toContain('Hello, Katherine Johnson');
       expect((await request(b).get('/').set('Cookie', cookie)).text).toContain('Hello, Katherine Johnson');
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+
+  it('password attempts on A and B count together against one limit', async () => {
+    const storeA = await createSessionStore(url);
+    const storeB = await createSessionStore(url);
+    try {
+      const limits = { perAccount: 4, perAddress: 100, windowSeconds: 600 };
+      const a = instance(storeA.store, new LoginLimits({ ...limits, redis: storeA.redis }));
+      const b = instance(storeB.store, new LoginLimits({ ...limits, redis: storeB.redis }));
+      const statuses = [];
+      for (const app of [a, b, a, b, a, b]) statuses.push((await wrongPassword(app)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     } finally {
       await storeA.close();
       await storeB.close();

@@ -8,7 +8,6 @@ import { PasswordStrategy, type PasswordStrategyOptions, type StrategyOptions } 
 import type { Simulator } from '../../src/testing/index.js';
 import { createHarness, signIn } from './harness.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyVerifyFunction = (...args: any[]) => any;
 export type Outcome = { user: Record<string, unknown> } | { refused: string } | { error: string };
 type Options = Partial<StrategyOptions> & Partial<PasswordStrategyOptions>;
@@ -27,8 +26,7 @@ export async function throughStrategy(sim: Simulator, verify: AnyVerifyFunction,
 export async function throughPasswordStrategy(sim: Simulator, verify: AnyVerifyFunction, options: Options = {}): Promise<Outcome> {
   sim.addClient({ clientId: 'both-pw', clientSecret: 'both-pw-secret-value', redirectUris: ['http://app.test/cb'] });
   const passport = new Passport();
-  const { callbackURL: _unused, ...rest } = options;
-  passport.use(new PasswordStrategy({ clientID: 'both-pw', clientSecret: 'both-pw-secret-value', baseURL: sim.baseURL, timeout: 2_000, ...rest }, verify));
+  passport.use(new PasswordStrategy({ clientID: 'both-pw', clientSecret: 'both-pw-secret-value', baseURL: sim.baseURL, timeout: 2_000, ...options }, verify));
   passport.serializeUser((u, done) => done(null, u));
   passport.deserializeUser((u: Express.User, done) => done(null, u));
   const app = express();

@@ -75,6 +75,7 @@ export class PasswordStrategy extends PassportStrategy {
 
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
+    SignInCore.boundMessages(req);
     const body: unknown = req.body;
     const field = (name: string): string | undefined => {
       if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return undefined;

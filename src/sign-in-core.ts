@@ -5,6 +5,9 @@ import { normalizeScope, type Scope } from './scope.js';
 import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
 import { callVerify, verifyParams, type AnyVerify, type VerifyDone } from './verify.js';
 
+/** How many `failureMessage` messages a session keeps, the newest last. */
+const MAX_MESSAGES = 5;
+
 /** A Passport `done` for a profile, as `userProfile` answers. */
 export type ProfileDone = (err?: Error | null, profile?: Profile) => void;
 
@@ -46,6 +49,17 @@ export class SignInCore {
       timeout: settings.timeout,
     });
     this.#tokens = new TokenLifecycle(this.client, settings.revocationURL);
+  }
+
+  /**
+   * Keeps `req.session.messages` to its last few entries. Passport's `failureMessage: true`
+   * pushes one there on every failure and never removes any, so a script of failed sign-ins
+   * would otherwise grow one session without bound.
+   */
+  static boundMessages(req: { session?: unknown }): void {
+    const session = req.session as { messages?: unknown } | undefined;
+    const messages = session?.messages;
+    if (Array.isArray(messages) && messages.length >= MAX_MESSAGES) messages.splice(0, messages.length - (MAX_MESSAGES - 1));
   }
 
   /** The scopes of one sign-in: the `scope` passed to `passport.authenticate`, else the option. */

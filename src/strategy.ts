@@ -151,6 +151,7 @@ export class Strategy extends OAuth2Strategy {
    * 7Geese or the session.
    */
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
+    SignInCore.boundMessages(req);
     const query = (req.query ?? {}) as Record<string, unknown>;
     for (const name of CALLBACK_PARAMS) {
       if (query[name] !== undefined && typeof query[name] !== 'string') {

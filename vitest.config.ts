@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The host apps run their own tests with their own runners, from test/hosts/hosts.test.ts.
+    exclude: [...configDefaults.exclude, 'test/hosts/*/**'],
     setupFiles: ['test/helpers/loopback-only.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -2,8 +2,8 @@
 import { Bench } from 'tinybench';
 import { normalizeScope } from 'passport-7geese';
 // Internal modules of the build, which the package does not export; this file runs from bench/dist/.
-const { parseProfile } = (await import(new URL('../../dist/profile.js', import.meta.url).href)) as typeof import('../dist/profile.js');
-const { serializeScope } = (await import(new URL('../../dist/scope.js', import.meta.url).href)) as typeof import('../dist/scope.js');
+const { parseProfile } = (await import(new URL('../../dist/cjs/profile.js', import.meta.url).href)) as typeof import('../dist/cjs/profile.js');
+const { serializeScope } = (await import(new URL('../../dist/cjs/scope.js', import.meta.url).href)) as typeof import('../dist/cjs/scope.js');
 
 const flat = { id: 42, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', username: 'ada' };
 const nested = { id: 1042, activated: true, profile_img: 'https://cdn.example/ada.png', position: 'Analyst', user: flat };

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import { appendSetCookie, fastifyHook, isSecure, type StrategyRequest } from './host-request.js';
 import { PENDING_LIFETIME, STATE_MESSAGES, newHandle, requestedScopes } from './state-store.js';
 
 /** Options of {@link CookieStateStore}. */
@@ -59,6 +59,12 @@ function parseCookies(header: string | undefined): Map<string, string> {
  * passport.use(new Strategy({ ...options, store: new CookieStateStore({ secret: process.env.STATE_SECRET }) }, verify));
  */
 export class CookieStateStore {
+  /**
+   * Under Fastify (`@fastify/passport`), register this once so the store can set its cookies:
+   * `fastify.addHook('onRequest', CookieStateStore.fastifyHook)`. Express and Koa need nothing.
+   */
+  static readonly fastifyHook: (request: object, reply: object, done: () => void) => void = fastifyHook;
+
   private readonly keys: Buffer[];
   private readonly prefix: string;
   private readonly secure: boolean | undefined;
@@ -94,15 +100,12 @@ export class CookieStateStore {
   }
 
   /** Called by passport-oauth2 when sign-in starts: seals the pending sign-in into a new cookie. */
-  store(req: Request, verifier: string | undefined, appState: unknown, _meta: unknown, callback: (err: Error | null, handle?: string) => void): void {
-    const res = req.res;
-    if (!res) return callback(new Error(`${OWNER} needs Express (req.res) to set its cookie.`));
+  store(req: StrategyRequest, verifier: string | undefined, appState: unknown, _meta: unknown, callback: (err: Error | null, handle?: string) => void): void {
     let state: string | undefined;
     if (appState !== undefined) {
       state = JSON.stringify(appState);
       if (state.length > MAX_APP_STATE) return callback(new Error(`${OWNER}: the state object passed to passport.authenticate is over ${MAX_APP_STATE} bytes as JSON; keep it small (such as a returnTo path).`));
     }
-    this.dropOldest(req, res);
     const handle = newHandle();
     const scope = requestedScopes.get(req);
     const payload: Sealed = {
@@ -113,19 +116,28 @@ export class CookieStateStore {
       ...(scope === undefined ? {} : { sc: scope.join(' ') }),
     };
     const name = this.cookieFor(handle);
-    this.setCookie(req, res, name, this.seal(name, payload), Math.ceil(this.lifetime / 1000));
+    try {
+      this.dropOldest(req);
+      this.setCookie(req, name, this.seal(name, payload), Math.ceil(this.lifetime / 1000));
+    } catch (err) {
+      return callback(err as Error);
+    }
     callback(null, handle);
   }
 
   /** Called by passport-oauth2 on the callback: opens the cookie for this state, once. */
-  verify(req: Request, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
+  verify(req: StrategyRequest, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
     if (typeof provided !== 'string' || provided === '' || provided.length > 100) {
       return callback(null, false, { message: STATE_MESSAGES.nothingPending });
     }
     const name = this.cookieFor(provided);
     const value = parseCookies(req.headers.cookie).get(name);
     if (value === undefined) return callback(null, false, { message: STATE_MESSAGES.nothingPending });
-    if (req.res) this.setCookie(req, req.res, name, '', 0);
+    try {
+      this.setCookie(req, name, '', 0);
+    } catch (err) {
+      return callback(err as Error);
+    }
     const payload = this.open(name, value);
     this.forgetExpiredUses();
     if (!payload || payload.h !== provided || this.used.has(provided)) {
@@ -172,10 +184,10 @@ export class CookieStateStore {
   }
 
   /** Makes room for a new pending sign-in by clearing unreadable and then the oldest cookies. */
-  private dropOldest(req: Request, res: Response): void {
+  private dropOldest(req: StrategyRequest): void {
     const mine = [...parseCookies(req.headers.cookie)].filter(([name]) => name.startsWith(`${this.prefix}.`));
     const ages = mine.map(([name, value]) => ({ name, x: this.open(name, value)?.x ?? 0 })).sort((a, b) => a.x - b.x);
-    for (const { name } of ages.slice(0, Math.max(0, ages.length - this.maxPending + 1))) this.setCookie(req, res, name, '', 0);
+    for (const { name } of ages.slice(0, Math.max(0, ages.length - this.maxPending + 1))) this.setCookie(req, name, '', 0);
   }
 
   private forgetExpiredUses(): void {
@@ -186,9 +198,9 @@ export class CookieStateStore {
     }
   }
 
-  private setCookie(req: Request, res: Response, name: string, value: string, maxAge: number): void {
-    const secure = this.secure ?? req.secure;
+  private setCookie(req: StrategyRequest, name: string, value: string, maxAge: number): void {
+    const secure = this.secure ?? isSecure(req);
     // SameSite=Lax: the redirect back from 7Geese is a top-level GET, which Lax lets through.
-    res.append('Set-Cookie', `${name}=${value}; Path=${this.path}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
+    appendSetCookie(req,  `${name}=${value}; Path=${this.path}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`, OWNER);
   }
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { StrategyRequest } from './host-request.js';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { SevenGeeseTokenError } from './errors.js';
 import { SevenGeeseOAuth2 } from './oauth2-client.js';
@@ -94,7 +94,7 @@ export class PasswordStrategy extends PassportStrategy {
   }
 
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
-  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+  override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
     const body: unknown = req.body;
     const field = (name: string): string | undefined => {
       if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return undefined;
@@ -118,7 +118,7 @@ export class PasswordStrategy extends PassportStrategy {
     });
   }
 
-  private async _signIn(req: Request, username: string, password: string, scopes: readonly string[]): Promise<void> {
+  private async _signIn(req: StrategyRequest, username: string, password: string, scopes: readonly string[]): Promise<void> {
     const raw = await this._client.requestToken({
       grant_type: 'password',
       username,

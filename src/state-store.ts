@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request } from 'express';
+import type { StrategyRequest } from './host-request.js';
 
 /** How long a started sign-in may take before its state is refused, in milliseconds. */
 export const PENDING_LIFETIME = 10 * 60 * 1000;
@@ -37,8 +37,8 @@ type VerifyCallback = (err: Error | null, ok?: string | boolean, info?: unknown)
  * new state handle, `verify` returns the verifier for a handle (or `false` with a message).
  */
 export interface PKCEStateStore {
-  store(req: Request, verifier: string | undefined, appState: unknown, meta: unknown, callback: StoreCallback): void;
-  verify(req: Request, providedState: unknown, meta: unknown, callback: VerifyCallback): void;
+  store(req: StrategyRequest, verifier: string | undefined, appState: unknown, meta: unknown, callback: StoreCallback): void;
+  verify(req: StrategyRequest, providedState: unknown, meta: unknown, callback: VerifyCallback): void;
 }
 
 /** Per request, the scopes of the sign-in being started or finished; set by the strategy and its stores. */
@@ -72,7 +72,7 @@ export class SessionStateStore {
     this.#max = options.max ?? MAX_PENDING;
   }
 
-  #slots(req: Request, create: boolean): SessionSlots | undefined {
+  #slots(req: StrategyRequest, create: boolean): SessionSlots | undefined {
     const session = (req as unknown as WithSession).session;
     if (!session) {
       throw new Error(
@@ -86,7 +86,7 @@ export class SessionStateStore {
     return slots;
   }
 
-  store(req: Request, verifier: string | undefined, appState: unknown, _meta: unknown, callback: StoreCallback): void {
+  store(req: StrategyRequest, verifier: string | undefined, appState: unknown, _meta: unknown, callback: StoreCallback): void {
     let slots: SessionSlots | undefined;
     try {
       slots = this.#slots(req, true);
@@ -110,7 +110,7 @@ export class SessionStateStore {
     callback(null, handle);
   }
 
-  verify(req: Request, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
+  verify(req: StrategyRequest, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
     let slots: SessionSlots | undefined;
     try {
       slots = this.#slots(req, false);
@@ -131,7 +131,7 @@ export class SessionStateStore {
     callback(null, entry.v ?? true, entry.s);
   }
 
-  #tidy(req: Request, slots: SessionSlots | undefined): void {
+  #tidy(req: StrategyRequest, slots: SessionSlots | undefined): void {
     const session = (req as unknown as WithSession).session;
     if (session && slots && Object.keys(slots).length === 0) delete session[this.#key];
   }

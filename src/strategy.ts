@@ -1,10 +1,11 @@
-import type { Request } from 'express';
+import type { StrategyRequest } from './host-request.js';
 import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
 import type { StateStore } from 'passport-oauth2';
 import { SevenGeeseError, SevenGeeseTokenError } from './errors.js';
 import { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
 import { loadProfile, type Profile } from './profile.js';
+import { resolveCallbackURL } from './host-request.js';
 import { normalizeScope, serializeScope } from './scope.js';
 import { STATE_MESSAGES, SessionStateStore, requestedScopes, type PKCEStateStore } from './state-store.js';
 import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
@@ -92,6 +93,7 @@ export class Strategy extends OAuth2Strategy {
   private readonly _settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
   private readonly _tokens: TokenLifecycle;
   private readonly _callbackURL: string;
+  private readonly _trustProxy: boolean;
 
   constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
@@ -118,7 +120,7 @@ export class Strategy extends OAuth2Strategy {
       checkStore(OWNER, options.store) ??
       (state ? (new SessionStateStore({ key: sessionKey }) as unknown as StateStore) : undefined);
     const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
-    check.boolean('proxy', false);
+    const trustProxy = check.boolean('proxy', false);
 
     super(
       {
@@ -132,15 +134,15 @@ export class Strategy extends OAuth2Strategy {
         state,
         ...(store ? { store } : {}),
         passReqToCallback: true,
-        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
         ...(options.skipUserProfile === undefined ? {} : { skipUserProfile: options.skipUserProfile as boolean }),
       },
-      (req: Request, accessToken: string, refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: Parameters<typeof callVerify>[3]) => {
+      (req: StrategyRequest, accessToken: string, refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: Parameters<typeof callVerify>[3]) => {
         callVerify(verify, withRequest, { req, accessToken, refreshToken, params: this._params(req, raw), profile }, done);
       },
     );
     this._settings = { ...common, approvalPrompt };
     this._callbackURL = callbackURL;
+    this._trustProxy = trustProxy;
     this._oauth2 = new SevenGeeseOAuth2(common.clientID, common.clientSecret, base, authorizationURL, common.tokenURL, common.customHeaders, {
       clientAuth: common.clientAuth,
       timeout: common.timeout,
@@ -153,7 +155,7 @@ export class Strategy extends OAuth2Strategy {
    * refuses a callback whose parameters are not single strings before anything reaches
    * 7Geese or the session.
    */
-  override authenticate(req: Request, options: Record<string, unknown> = {}): void {
+  override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
     const query = (req.query ?? {}) as Record<string, unknown>;
     for (const name of CALLBACK_PARAMS) {
       if (query[name] !== undefined && typeof query[name] !== 'string') {
@@ -170,17 +172,25 @@ export class Strategy extends OAuth2Strategy {
       }
     }
     if (query.code === undefined) requestedScopes.set(req, scopes);
+    let callbackURL: string;
+    try {
+      // Resolved here rather than by passport-oauth2, which reads `req.connection`: Fastify's
+      // and Koa's requests have none.
+      callbackURL = resolveCallbackURL(req, typeof options.callbackURL === 'string' ? options.callbackURL : this._callbackURL, this._trustProxy);
+    } catch (err) {
+      return this.error(err as Error);
+    }
     // passport regenerates the session at login; keeping its data keeps the other pending
     // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
     if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
-    super.authenticate(req, { ...options, scope: serializeScope(scopes) });
+    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope: serializeScope(scopes) });
   }
 
   /**
    * 7Geese sent the user back with an error. The state is checked (and spent) first, so that a
    * forged error on the callback URL is a state failure rather than a server error.
    */
-  private _authorizationError(req: Request, query: Record<string, unknown>): void {
+  private _authorizationError(req: StrategyRequest, query: Record<string, unknown>): void {
     const code = String(query.error).slice(0, 100);
     const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : undefined;
     const settle = (err: Error | null, ok?: unknown, info?: unknown): void => {
@@ -233,7 +243,7 @@ export class Strategy extends OAuth2Strategy {
     return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this._settings.tokenURL, cause: err });
   }
 
-  private _params(req: Request, raw: Record<string, unknown>): VerifyParams {
+  private _params(req: StrategyRequest, raw: Record<string, unknown>): VerifyParams {
     return verifyParams(raw, requestedScopes.get(req) ?? this._settings.scope);
   }
 

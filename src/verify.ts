@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { StrategyRequest } from './host-request.js';
 import type { Profile } from './profile.js';
 import { missingScopes } from './scope.js';
 
@@ -29,50 +29,47 @@ export type VerifiedUser = Express.User;
 /** Passport's `done`: an error, or the user (or `false` with a message to fail). */
 export type VerifyDone = (err: Error | null | undefined, user?: VerifiedUser | false, info?: object) => void;
 
-/** What an `async` verify function resolves to: the user, or `false`/`null` to fail. */
+/** What a promise-returning verify function resolves to: the user, or `false`/`null` to fail. */
 export type AsyncVerifyResult = VerifiedUser | false | null | undefined;
 
+// Declared as methods so that TypeScript checks `req` bivariantly: a verify function may
+// annotate it as `express.Request`, `FastifyRequest` or a Koa request.
+interface ProfileForm {
+  form(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}
+interface ParamsForm {
+  form(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}
+interface ProfileFormWithRequest {
+  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}
+interface ParamsFormWithRequest {
+  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}
+
 /**
- * The common verify callback: the profile, and `done` for callback style or a returned promise
- * for `async` functions. TypeScript types an unannotated arrow function from this one.
+ * The profile form: `(accessToken, refreshToken, profile, done)`, answering through `done` or
+ * a returned promise. TypeScript types an unannotated arrow function from this one.
  */
-export type ProfileVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: Profile,
-  done: VerifyDone,
-) => void | Promise<AsyncVerifyResult>;
+export type ProfileVerifyFunction = ProfileForm['form'];
 
 /** {@link ProfileVerifyFunction} with `req` first, under `passReqToCallback: true`. */
-export type ProfileVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: Profile,
-  done: VerifyDone,
-) => void | Promise<AsyncVerifyResult>;
+export type ProfileVerifyFunctionWithRequest = ProfileFormWithRequest['form'];
 
 /**
- * Every verify signature without `req`: passport-oauth2's two, and their `async` forms. The
- * forms with `params` need their parameters annotated in TypeScript.
+ * Every verify form without `req`. As in passport-oauth2, a function that declares five
+ * parameters gets `params` before the profile; `done` always comes last.
  */
-export type VerifyFunction =
-  | ProfileVerifyFunction
-  | ((accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => void)
-  | ((accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => Promise<AsyncVerifyResult>);
+export type VerifyFunction = ProfileVerifyFunction | ParamsForm['form'];
 
-/** Every verify signature with `req` first, under `passReqToCallback: true`. */
-export type VerifyFunctionWithRequest =
-  | ProfileVerifyFunctionWithRequest
-  | ((req: Request, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => void)
-  | ((req: Request, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => Promise<AsyncVerifyResult>);
+/** Every verify form with `req` first, under `passReqToCallback: true` (six parameters for `params`). */
+export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | ParamsFormWithRequest['form'];
 
 /** Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
 
-function isAsyncFunction(fn: AnyVerify): boolean {
-  return Object.prototype.toString.call(fn) === '[object AsyncFunction]';
-}
+/** The failure message when the app's verify function refuses the person. */
+export const NOT_ACCEPTED_MESSAGE = 'The application did not accept this 7Geese account.';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -82,48 +79,62 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /**
- * Calls the app's verify function with the arguments its signature asks for and turns every
- * outcome into one call of `done`: a callback, a returned promise, a thrown error or a
- * rejection (never an unhandled rejection).
+ * Calls the app's verify function and turns every outcome into one call of `done`.
  *
- * Signatures are told apart as passport-oauth2 does, by the number of parameters. A callback
- * function gets `params` when it declares five (six with `req`); an `async` function, which
- * has no `done`, gets `params` when it declares four (five with `req`).
+ * Which arguments it gets follows passport-oauth2's rule exactly, because NestJS's
+ * `PassportStrategy` mixin and every passport-oauth2 user rely on it: `params` when the
+ * function declares five parameters (six with `req`), the profile form otherwise, and `done`
+ * always last, to `async` functions too. The sign-in settles on whichever comes first: `done`,
+ * or the returned value (a user, or `false`/`null` to refuse; any thenable, so that `async`
+ * code compiled to generators works), or a throw or rejection. A function that declares too few
+ * parameters to reach `done` and returns nothing usable is an error rather than a hang.
  */
 export function callVerify(
   verify: AnyVerify,
   withRequest: boolean,
-  args: { req: Request; accessToken: string; refreshToken: string | undefined; params: VerifyParams; profile: Profile | undefined },
+  args: { req: unknown; accessToken: string; refreshToken: string | undefined; params: VerifyParams; profile: Profile | undefined },
   done: VerifyDone,
 ): void {
   let settled = false;
   const once: VerifyDone = (err, user, info) => {
     if (settled) return;
     settled = true;
-    done(err, user, info);
+    // NestJS's mixin answers `done(null, null)` when validate() returns null.
+    done(err, user ?? false, info);
   };
   const lead = withRequest ? [args.req, args.accessToken, args.refreshToken] : [args.accessToken, args.refreshToken];
-  const isAsync = isAsyncFunction(verify);
-  const withParams = verify.length >= lead.length + (isAsync ? 2 : 3);
-  const rest = withParams ? [args.params, args.profile] : [args.profile];
+  const rest = verify.length === lead.length + 3 ? [args.params, args.profile] : [args.profile];
+  // Zero declared parameters means rest parameters (`(...args)`, as NestJS's mixin passes when
+  // it is not told the arity): such a function may reach `done`.
+  const reachesDone = verify.length === 0 || verify.length > lead.length + rest.length;
+  const settleWith = (result: unknown): void => {
+    if (result === false || result === null) return once(null, false, { message: NOT_ACCEPTED_MESSAGE });
+    if (result !== undefined) return once(null, result as VerifiedUser);
+    if (reachesDone) return;
+    once(
+      new TypeError(
+        `The 7Geese verify function returned ${result} and does not take \`done\` (it declares ${verify.length} parameters): ` +
+          'return the user (or false to refuse), or declare `done` as its last parameter and call it.',
+      ),
+    );
+  };
   let returned: unknown;
   try {
-    returned = isAsync ? verify(...lead, ...rest) : verify(...lead, ...rest, once);
+    returned = verify(...lead, ...rest, once);
   } catch (err) {
-    return once(err instanceof Error ? err : new Error(String(err)));
+    return once(asError(err));
   }
-  if (!isThenable(returned)) return;
-  returned.then(
-    (user) => {
-      if (user) return once(null, user as VerifiedUser);
-      // A callback-style function that returns a promise answers through done; a falsy result
-      // from it means nothing.
-      if (!isAsync) return;
-      once(null, false, { message: 'The application did not accept this 7Geese account.' });
-    },
-    (err: unknown) => once(err instanceof Error ? err : new Error(String(err))),
-  );
+  if (isThenable(returned)) {
+    returned.then(settleWith, (err: unknown) => once(asError(err)));
+  } else if (!reachesDone) {
+    // A plain function that cannot call done: its return value is its answer.
+    settleWith(returned);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
-import { PasswordStrategy, type PasswordStrategyOptions, type Profile, type VerifyParams } from '../src/index.js';
+import { PasswordStrategy, type PasswordStrategyOptions, type Profile, type VerifyDone, type VerifyParams } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 
 let sim: Simulator;
@@ -19,7 +19,7 @@ function createApp(options: Partial<PasswordStrategyOptions> = {}) {
   const calls: Array<{ params: VerifyParams; profile: Profile }> = [];
   const strategy = new PasswordStrategy(
     { clientID: 'pw-client', clientSecret: 'pw-client-secret-value', baseURL: sim.baseURL, timeout: 400, ...options },
-    async (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile) => {
+    async (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => {
       calls.push({ params, profile });
       return { id: profile.id, email: profile.emails[0]?.value };
     },

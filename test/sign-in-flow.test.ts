@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
-import type { Profile, VerifyParams } from '../src/index.js';
+import type { Profile, VerifyDone, VerifyParams } from '../src/index.js';
 import { CALLBACK_URL, consent, createHarness, finish, signIn, startSignIn } from './helpers/harness.js';
 
 let sim: Simulator;
@@ -131,7 +131,7 @@ describe('sign-in with 7Geese through a real Express app', () => {
     const h = createHarness(
       sim,
       { scope: 'userprofile:read objective:read', skipUserProfile: true },
-      async (_a: string, _r: string | undefined, params: VerifyParams, _profile: Profile) => ({ id: 'x', missing: params.missingScopes }),
+      async (_a: string, _r: string | undefined, params: VerifyParams, _profile: Profile, _done: VerifyDone) => ({ id: 'x', missing: params.missingScopes }),
     );
     sim.fault('token', {
       status: 200,

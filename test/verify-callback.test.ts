@@ -39,7 +39,7 @@ describe('the verify callback', () => {
   });
 
   it('may be an async function taking params', async () => {
-    const r = await outcome(async (_a: string, _r: string | undefined, params: VerifyParams, profile: Profile) => ({ id: profile.id, exp: typeof params.expiresAt }));
+    const r = await outcome(async (_a: string, _r: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => ({ id: profile.id, exp: typeof params.expiresAt }));
     expect(r.user).toEqual({ id: String(sim.users[0]!.id), exp: 'object' });
   });
 

@@ -17,6 +17,7 @@ import {
   Strategy,
   type Profile,
   type StrategyOptions,
+  type VerifyDone,
   type VerifyParams,
 } from '../../src/index.js';
 import { createApp } from '../../example-app/src/app.js';
@@ -65,14 +66,14 @@ function appWith(options: Partial<StrategyOptions> = {}) {
   const verified: Verified[] = [];
   const strategy = new Strategy(
     { clientID: CODE_APP.client_id, clientSecret: CODE_APP.client_secret, callbackURL: CALLBACK, baseURL, timeout: 5_000, ...options } as StrategyOptions,
-    async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => {
+    async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => {
       verified.push({ accessToken, refreshToken, params, profile });
       return { id: profile.id, name: profile.displayName };
     },
   );
   const passwordStrategy = new PasswordStrategy(
     { clientID: PASSWORD_APP.client_id, clientSecret: PASSWORD_APP.client_secret, baseURL, timeout: 5_000 },
-    async (_accessToken: string, _refreshToken: string | undefined, _params: VerifyParams, profile: Profile) => ({ id: profile.id, name: profile.displayName }),
+    async (_accessToken: string, _refreshToken: string | undefined, _params: VerifyParams, profile: Profile, _done: VerifyDone) => ({ id: profile.id, name: profile.displayName }),
   );
   const passport = new Passport();
   passport.use(strategy);

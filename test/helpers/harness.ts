@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
-import { Strategy, type StrategyOptions, type VerifyFunction, type VerifyParams, type Profile } from '../../src/index.js';
+import { Strategy, type StrategyOptions, type VerifyFunction, type VerifyParams, type VerifyDone, type Profile } from '../../src/index.js';
 import type { Simulator } from '../../src/testing/index.js';
 
 export const CALLBACK_URL = 'http://app.test/auth/7geese/callback';
@@ -38,7 +38,7 @@ export function createHarness(
   verify?: VerifyFunction,
 ): Harness {
   const verifyCalls: VerifyCall[] = [];
-  const defaultVerify = async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile) => {
+  const defaultVerify = async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => {
     verifyCalls.push({ accessToken, refreshToken, params, profile });
     return { id: profile.id, name: profile.displayName, email: profile.emails[0]?.value };
   };

@@ -5,7 +5,7 @@
 //
 //   node test/hosts/install.mjs [--build] [host ...]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,7 +58,8 @@ async function installHost(name, tarball) {
 
 export async function installHosts({ build = false, only = [] } = {}) {
   if (build) await run('npm', ['run', 'build'], root);
-  if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('No dist/: run `npm run build` in the repository root first.');
+  const { main } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  if (!existsSync(join(root, main))) throw new Error(`No ${main}: run \`npm run build\` in the repository root first.`);
   const tarball = await pack();
   const queue = hostDirs().filter((h) => only.length === 0 || only.includes(h));
   const failures = [];

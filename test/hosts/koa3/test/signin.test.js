@@ -41,6 +41,8 @@ for (const [storeName, storeConfig] of Object.entries(stores)) {
     async function startSignIn(browser) {
       const start = await browser.get(`${origin}/auth/7geese`);
       assert.equal(start.status, 302, await start.text());
+      const stateCookie = start.headers.getSetCookie().some((c) => c.startsWith('7geese_oauth'));
+      assert.equal(stateCookie, Boolean(storeConfig.stateSecret), 'CookieStateStore sets its cookie, the session store none');
       const authorize = new URL(start.headers.get('location'));
       assert.equal(authorize.origin + authorize.pathname, `${sim.baseURL}/o/authorize/`);
       assert.equal(authorize.searchParams.get('redirect_uri'), `${origin}/auth/7geese/callback`);

@@ -56,7 +56,7 @@ export interface CommonOptions {
   /** Headers added to every request to 7Geese. */
   customHeaders?: Record<string, string> | undefined;
   /** Skip loading the profile (the verify callback then gets `undefined`). @default false */
-  skipUserProfile?: boolean | ((accessToken: string) => boolean) | undefined;
+  skipUserProfile?: boolean | ((accessToken: string) => boolean | PromiseLike<boolean>) | undefined;
 }
 
 /** Checked and resolved options: what the strategies run on. */

@@ -1,20 +1,17 @@
-import type { StrategyRequest } from './host-request.js';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { SevenGeeseTokenError } from './errors.js';
-import { SevenGeeseOAuth2 } from './oauth2-client.js';
-import { resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
-import { loadProfile } from './profile.js';
-import { normalizeScope } from './scope.js';
-import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
-import {
-  callVerify,
-  verifyParams,
-  type AnyVerify,
-  type VerifyDone,
-  type VerifyFunction,
-  type VerifyFunctionWithRequest,
-  type ProfileVerifyFunction,
-  type ProfileVerifyFunctionWithRequest,
+import type { StrategyRequest } from './host-request.js';
+import type { CommonOptions } from './options.js';
+import type { Profile } from './profile.js';
+import type { Scope } from './scope.js';
+import { SignInCore, type ProfileDone } from './sign-in-core.js';
+import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
+import type {
+  ProfileVerifyFunction,
+  ProfileVerifyFunctionWithRequest,
+  VerifyDone,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
 } from './verify.js';
 
 /** Options of {@link PasswordStrategy}. */
@@ -57,13 +54,8 @@ export class PasswordStrategy extends PassportStrategy {
   name = '7geese-password';
   // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
   // an object that inherits these properties but could not read #fields.
-  private readonly _settings: ResolvedCommon;
+  private readonly _core: SignInCore;
   private readonly _fields: { username: string; password: string };
-  private readonly _verify: AnyVerify;
-  private readonly _withRequest: boolean;
-  private readonly _skipProfile: CommonOptions['skipUserProfile'];
-  private readonly _client: SevenGeeseOAuth2;
-  private readonly _tokens: TokenLifecycle;
 
   constructor(options: PasswordStrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
@@ -73,24 +65,12 @@ export class PasswordStrategy extends PassportStrategy {
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
     super();
-    const common = resolveCommon(OWNER, options);
-    if (typeof verify !== 'function') {
-      throw new TypeError(`${OWNER} requires a verify function as its second argument.`);
-    }
-    const { check } = common;
+    this._core = new SignInCore(OWNER, options, verify);
+    const { check } = this._core;
     this._fields = {
       username: options.usernameField === undefined ? 'email' : check.string('usernameField'),
       password: options.passwordField === undefined ? 'password' : check.string('passwordField'),
     };
-    this._withRequest = check.boolean('passReqToCallback', false);
-    this._settings = common;
-    this._verify = verify;
-    this._skipProfile = options.skipUserProfile;
-    this._client = new SevenGeeseOAuth2(common.clientID, common.clientSecret, common.base, '', common.tokenURL, common.customHeaders, {
-      clientAuth: common.clientAuth,
-      timeout: common.timeout,
-    });
-    this._tokens = new TokenLifecycle(this._client, common.revocationURL);
   }
 
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
@@ -104,9 +84,9 @@ export class PasswordStrategy extends PassportStrategy {
     const username = field(this._fields.username)?.trim();
     const password = field(this._fields.password);
     if (!username || password === undefined) return this.fail({ message: PASSWORD_MESSAGES.missing }, 400);
-    let scopes = this._settings.scope;
+    let scopes: readonly Scope[];
     try {
-      if (options.scope !== undefined) scopes = normalizeScope(options.scope, 'passport.authenticate("7geese-password") option "scope"');
+      scopes = this._core.scopesFor(options, this.name);
     } catch (err) {
       return this.error(err as Error);
     }
@@ -118,48 +98,44 @@ export class PasswordStrategy extends PassportStrategy {
     });
   }
 
-  private async _signIn(req: StrategyRequest, username: string, password: string, scopes: readonly string[]): Promise<void> {
-    const raw = await this._client.requestToken({
-      grant_type: 'password',
-      username,
-      password,
-      scope: scopes.join(' '),
-    });
-    const accessToken = raw.access_token;
-    const refreshToken = typeof raw.refresh_token === 'string' ? raw.refresh_token : undefined;
-    const profile = (await this._shouldSkipProfile(accessToken))
+  private async _signIn(req: StrategyRequest, username: string, password: string, scopes: readonly Scope[]): Promise<void> {
+    const raw = await this._core.client.requestToken({ grant_type: 'password', username, password, scope: scopes.join(' ') });
+    const profile = (await this._core.shouldSkipProfile(raw.access_token))
       ? undefined
-      : await loadProfile(this._client, this._settings.profileURL, accessToken);
+      : await new Promise<Profile | undefined>((resolve, reject) => this.userProfile(raw.access_token, (err, p) => (err ? reject(err) : resolve(p))));
     const done: VerifyDone = (err, user, info) => {
       if (err) return this.error(err);
-      if (!user) return this.fail(info ?? { message: 'The application did not accept this 7Geese account.' }, 401);
+      if (!user) return this.fail(info, 401);
       this.success(user, info);
     };
-    callVerify(this._verify, this._withRequest, { req, accessToken, refreshToken, params: verifyParams(raw, scopes), profile }, done);
+    this._core.verify(req, raw, scopes, profile, done);
   }
 
-  private async _shouldSkipProfile(accessToken: string): Promise<boolean> {
-    const skip = this._skipProfile;
-    return typeof skip === 'function' ? Boolean(await skip(accessToken)) : skip === true;
+  /**
+   * Loads the signed-in user from `profileURL`, as {@link Strategy.userProfile} does. Override
+   * to load more, calling `super.userProfile` first.
+   */
+  userProfile(accessToken: string, done: ProfileDone): void {
+    this._core.userProfile(accessToken, done);
   }
 
   /** Exchanges a refresh token for new tokens; see {@link Strategy.refresh}. */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this._tokens.refresh(refreshToken, options);
+    return this._core.refresh(refreshToken, options);
   }
 
   /** Revokes an access or refresh token at 7Geese; see {@link Strategy.revoke}. */
   revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this._tokens.revoke(token, options);
+    return this._core.revoke(token, options);
   }
 
   /** Where 7Geese lives, for {@link SevenGeeseClient}. */
   get baseURL(): string {
-    return this._settings.base;
+    return this._core.settings.base;
   }
 
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
-    return this._settings.timeout;
+    return this._core.settings.timeout;
   }
 }

@@ -1,22 +1,20 @@
-import type { StrategyRequest } from './host-request.js';
 import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
 import type { StateStore } from 'passport-oauth2';
 import { SevenGeeseError, SevenGeeseTokenError } from './errors.js';
-import { SevenGeeseOAuth2 } from './oauth2-client.js';
-import { PATHS, checkStore, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
-import { loadProfile, type Profile } from './profile.js';
-import { resolveCallbackURL } from './host-request.js';
-import { normalizeScope, serializeScope } from './scope.js';
+import { resolveCallbackURL, type StrategyRequest } from './host-request.js';
+import type { SevenGeeseOAuth2 } from './oauth2-client.js';
+import { PATHS, checkStore, type CommonOptions } from './options.js';
+import type { Profile } from './profile.js';
+import { serializeScope, type Scope } from './scope.js';
+import { SignInCore, type ProfileDone } from './sign-in-core.js';
 import { STATE_MESSAGES, SessionStateStore, requestedScopes, type PKCEStateStore } from './state-store.js';
-import { TokenLifecycle, type RefreshOptions, type RevokeOptions, type TokenSet } from './token-lifecycle.js';
-import {
-  callVerify,
-  verifyParams,
-  type ProfileVerifyFunction,
-  type ProfileVerifyFunctionWithRequest,
-  type VerifyFunction,
-  type VerifyFunctionWithRequest,
-  type VerifyParams,
+import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
+import type {
+  ProfileVerifyFunction,
+  ProfileVerifyFunctionWithRequest,
+  VerifyDone,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
 } from './verify.js';
 
 /** Options of {@link Strategy}. */
@@ -88,10 +86,10 @@ export class Strategy extends OAuth2Strategy {
   override name = '7geese';
   // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
   // an object that inherits these properties but could not read #fields.
-  /** The client that talks to 7Geese's token endpoint and API. */
+  /** @internal The client that talks to 7Geese; passport-oauth2 calls it by this name. */
   declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
-  private readonly _settings: ResolvedCommon & { approvalPrompt: 'auto' | 'force' | undefined };
-  private readonly _tokens: TokenLifecycle;
+  private readonly _core: SignInCore;
+  private readonly _approvalPrompt: 'auto' | 'force' | undefined;
   private readonly _callbackURL: string;
   private readonly _trustProxy: boolean;
 
@@ -102,18 +100,13 @@ export class Strategy extends OAuth2Strategy {
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
-    const common = resolveCommon(OWNER, options);
-    const { check, base } = common;
-    if (typeof verify !== 'function') {
-      throw new TypeError(`${OWNER} requires a verify function as its second argument.`);
-    }
+    const core = new SignInCore(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
+    const { check, settings, client } = core;
     const callbackURL = check.string('callbackURL', ' Use the redirect URI registered with your 7Geese application.');
-    const authorizationURL = check.url('authorizationURL', base + PATHS.authorization);
     const state = check.boolean('state', true);
     const pkce = check.boolean('pkce', true);
     if (pkce && !state) check.fail('state', 'true when "pkce" is on (PKCE keeps its verifier with the state)');
-    const withRequest = check.boolean('passReqToCallback', false);
-    const sessionKey = options.sessionKey ?? `oauth2:7geese:${new URL(authorizationURL).host}`;
+    const sessionKey = options.sessionKey ?? `oauth2:7geese:${new URL(client._authorizeUrl).host}`;
     // passport-oauth2's typings only know its older two- and three-argument stores; it calls
     // ours with the PKCE verifier, by its five-argument arity.
     const store =
@@ -121,33 +114,35 @@ export class Strategy extends OAuth2Strategy {
       (state ? (new SessionStateStore({ key: sessionKey }) as unknown as StateStore) : undefined);
     const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
     const trustProxy = check.boolean('proxy', false);
+    // passport-oauth2 calls a skipUserProfile function without the token unless it takes a
+    // callback: given in that form, it gets the token and may be async, as in PasswordStrategy.
+    const skipUserProfile = core.skipsByFunction
+      ? (accessToken: string, cb: (err: Error | null, skip?: boolean) => void) => void core.shouldSkipProfile(accessToken).then((skip) => cb(null, skip), cb)
+      : options.skipUserProfile === true;
 
     super(
       {
-        clientID: common.clientID,
-        clientSecret: common.clientSecret,
+        clientID: settings.clientID,
+        clientSecret: settings.clientSecret,
         callbackURL,
-        authorizationURL,
-        tokenURL: common.tokenURL,
-        scope: serializeScope(common.scope),
+        authorizationURL: client._authorizeUrl,
+        tokenURL: settings.tokenURL,
+        scope: serializeScope(settings.scope),
         pkce,
         state,
         ...(store ? { store } : {}),
         passReqToCallback: true,
-        ...(options.skipUserProfile === undefined ? {} : { skipUserProfile: options.skipUserProfile as boolean }),
+        skipUserProfile: skipUserProfile as boolean,
       },
-      (req: StrategyRequest, accessToken: string, refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: Parameters<typeof callVerify>[3]) => {
-        callVerify(verify, withRequest, { req, accessToken, refreshToken, params: this._params(req, raw), profile }, done);
+      (req: StrategyRequest, _accessToken: string, _refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: VerifyDone) => {
+        core.verify(req, raw, requestedScopes.get(req) ?? settings.scope, profile, done);
       },
     );
-    this._settings = { ...common, approvalPrompt };
+    this._core = core;
+    this._approvalPrompt = approvalPrompt;
     this._callbackURL = callbackURL;
     this._trustProxy = trustProxy;
-    this._oauth2 = new SevenGeeseOAuth2(common.clientID, common.clientSecret, base, authorizationURL, common.tokenURL, common.customHeaders, {
-      clientAuth: common.clientAuth,
-      timeout: common.timeout,
-    }) as Strategy['_oauth2'];
-    this._tokens = new TokenLifecycle(this._oauth2, common.revocationURL);
+    this._oauth2 = client as Strategy['_oauth2'];
   }
 
   /**
@@ -163,13 +158,11 @@ export class Strategy extends OAuth2Strategy {
       }
     }
     if (query.error !== undefined) return this._authorizationError(req, query);
-    let scopes = this._settings.scope;
-    if (options.scope !== undefined) {
-      try {
-        scopes = normalizeScope(options.scope, 'passport.authenticate("7geese") option "scope"');
-      } catch (err) {
-        return this.error(err as Error);
-      }
+    let scopes: readonly Scope[];
+    try {
+      scopes = this._core.scopesFor(options, this.name);
+    } catch (err) {
+      return this.error(err as Error);
     }
     if (query.code === undefined) requestedScopes.set(req, scopes);
     let callbackURL: string;
@@ -222,7 +215,7 @@ export class Strategy extends OAuth2Strategy {
 
   /** Adds the approval prompt, when configured, to the authorize request. Override to add more. */
   override authorizationParams(options: Record<string, unknown>): object {
-    const prompt = options.approvalPrompt ?? this._settings.approvalPrompt;
+    const prompt = options.approvalPrompt ?? this._approvalPrompt;
     return prompt ? { approval_prompt: prompt } : {};
   }
 
@@ -230,21 +223,14 @@ export class Strategy extends OAuth2Strategy {
    * Loads the signed-in user from `profileURL` with the token in the `Authorization` header.
    * Override to load more, calling `super.userProfile` first.
    */
-  override userProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
-    loadProfile(this._oauth2, this._settings.profileURL, accessToken).then(
-      (profile) => done(null, profile),
-      (err: Error) => done(err),
-    );
+  override userProfile(accessToken: string, done: ProfileDone): void {
+    this._core.userProfile(accessToken, done);
   }
 
   /** Our errors already say what went wrong; passport-oauth2 would wrap them and lose the code. */
   _createOAuthError(message: string, err: unknown): Error {
     if (err instanceof SevenGeeseError || err instanceof SevenGeeseTokenError) return err;
-    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this._settings.tokenURL, cause: err });
-  }
-
-  private _params(req: StrategyRequest, raw: Record<string, unknown>): VerifyParams {
-    return verifyParams(raw, requestedScopes.get(req) ?? this._settings.scope);
+    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this._core.settings.tokenURL, cause: err });
   }
 
   /**
@@ -254,7 +240,7 @@ export class Strategy extends OAuth2Strategy {
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this._tokens.refresh(refreshToken, options);
+    return this._core.refresh(refreshToken, options);
   }
 
   /**
@@ -264,16 +250,16 @@ export class Strategy extends OAuth2Strategy {
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
   revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this._tokens.revoke(token, options);
+    return this._core.revoke(token, options);
   }
 
   /** Where 7Geese lives, for {@link SevenGeeseClient}. */
   get baseURL(): string {
-    return this._settings.base;
+    return this._core.settings.base;
   }
 
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
-    return this._settings.timeout;
+    return this._core.settings.timeout;
   }
 }

@@ -104,8 +104,10 @@ export function callVerify(
   const once: VerifyDone = (err, user, info) => {
     if (settled) return;
     settled = true;
-    // NestJS's mixin answers `done(null, null)` when validate() returns null.
-    done(err, user ?? false, info);
+    if (err || user) return done(err, user, info);
+    // NestJS's mixin answers `done(null, null)` when validate() returns null; a refusal without
+    // a message gets ours, the same in both strategies.
+    done(null, false, info ?? { message: NOT_ACCEPTED_MESSAGE });
   };
   const lead = withRequest ? [args.req, args.accessToken, args.refreshToken] : [args.accessToken, args.refreshToken];
   const rest = verify.length === lead.length + 3 ? [args.params, args.profile] : [args.profile];
@@ -113,7 +115,7 @@ export function callVerify(
   // it is not told the arity): such a function may reach `done`.
   const reachesDone = verify.length === 0 || verify.length > lead.length + rest.length;
   const settleWith = (result: unknown): void => {
-    if (result === false || result === null) return once(null, false, { message: NOT_ACCEPTED_MESSAGE });
+    if (result === false || result === null) return once(null, false);
     if (result !== undefined) return once(null, result as VerifiedUser);
     if (reachesDone) return;
     once(

@@ -35,4 +35,21 @@ describe('the built package', () => {
     const out = runIn('app.mjs', `import { Strategy } from 'passport-7geese'; import { startSimulator } from 'passport-7geese/testing';${construct}`);
     expect(out).toBe('7geese function');
   });
+
+  it('has one copy of every class whichever way it is loaded, so instanceof holds in apps that mix both', () => {
+    const out = runIn(
+      'mixed.mjs',
+      `import { createRequire } from 'node:module';
+      import * as esm from 'passport-7geese';
+      import * as esmTesting from 'passport-7geese/testing';
+      const require = createRequire(import.meta.url);
+      const cjs = require('passport-7geese');
+      const cjsTesting = require('passport-7geese/testing');
+      const same = Object.keys(cjs).filter((k) => k !== '__esModule').every((k) => esm[k] === cjs[k]);
+      const sameTesting = Object.keys(cjsTesting).filter((k) => k !== '__esModule').every((k) => esmTesting[k] === cjsTesting[k]);
+      const err = new cjs.SevenGeeseTimeoutError('https://app.7geese.com/o/token/', 5);
+      console.log(same, sameTesting, Object.keys(esm).length === Object.keys(cjs).filter((k) => k !== '__esModule').length, err instanceof esm.SevenGeeseError);`,
+    );
+    expect(out).toBe('true true true true');
+  });
 });

@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The host apps run their own tests with their own runners, from test/hosts/hosts.test.ts.
+    exclude: [...configDefaults.exclude, 'test/hosts/*/**'],
     setupFiles: ['test/helpers/loopback-only.ts'],
     // The built package, loaded by its name as an app loads it: by Node itself, not transformed
     // by Vite (which would not link its ES module entry to the CommonJS build underneath).

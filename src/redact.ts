@@ -4,12 +4,16 @@ export const REDACTED = '[redacted]';
 /** Removes secrets from text; built per request from the values that request sent. */
 export type Redact = (text: string) => string;
 
+/** Secrets this long or longer are also found in part: an upstream may cut what it echoes. */
+const GRAM = 8;
+
 /**
  * A function that replaces every secret a request sent (client secret, Basic header, code,
  * code verifier, refresh or access token, password) with `[redacted]`, in each form an
  * upstream that echoes the request could show it in: as sent, URL- or form-encoded, or
- * JSON-escaped. Used on every piece of an answer that is kept in an error, so that a hostile
- * or broken 7Geese cannot put a secret into a message, a log or an error page.
+ * JSON-escaped, whole or in part (any run of 8 or more of its characters). Used on every piece
+ * of an answer that is kept in an error, so that a hostile or broken 7Geese cannot put a secret
+ * into a message, a log or an error page.
  */
 export function redactor(secrets: readonly (string | undefined)[]): Redact {
   const forms = new Set<string>();
@@ -18,14 +22,37 @@ export function redactor(secrets: readonly (string | undefined)[]): Redact {
     forms.add(secret);
     forms.add(encodeURIComponent(secret));
     forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
     forms.add(JSON.stringify(secret).slice(1, -1));
   }
-  // Longest first, so that a secret containing another is replaced whole.
-  const list = [...forms].filter((f) => f !== '').sort((a, b) => b.length - a.length);
-  if (list.length === 0) return (text) => text;
+  const grams = new Set<string>();
+  const short: string[] = [];
+  for (const form of forms) {
+    if (form.length < GRAM) short.push(form);
+    else for (let i = 0; i + GRAM <= form.length; i++) grams.add(form.slice(i, i + GRAM));
+  }
+  // Longest first, so that a short secret containing another is replaced whole.
+  short.sort((a, b) => b.length - a.length);
+  if (grams.size === 0 && short.length === 0) return (text) => text;
   return (text) => {
+    // Mark every character inside a run of 8 that belongs to a secret, then replace each marked stretch.
+    const marked = new Uint8Array(text.length);
+    let any = false;
+    for (let i = 0; i + GRAM <= text.length; i++) {
+      if (grams.has(text.slice(i, i + GRAM))) {
+        marked.fill(1, i, i + GRAM);
+        any = true;
+      }
+    }
     let out = text;
-    for (const form of list) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    if (any) {
+      out = '';
+      for (let i = 0; i < text.length; i++) {
+        if (!marked[i]) out += text[i];
+        else if (i === 0 || !marked[i - 1]) out += REDACTED;
+      }
+    }
+    for (const form of short) if (out.includes(form)) out = out.split(form).join(REDACTED);
     return out;
   };
 }

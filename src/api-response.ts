@@ -1,5 +1,6 @@
 import { SevenGeeseAPIError } from './errors.js';
-import { isRecord, parseJSON, readJSON, send, type HttpResponse } from './http.js';
+import { isRecord, send, type HttpResponse } from './http.js';
+import { parseJSON, readJSON } from './json.js';
 import { clip, type Redact } from './redact.js';
 
 export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

@@ -1,5 +1,6 @@
 import { SevenGeeseResponseError, SevenGeeseTokenError } from './errors.js';
-import { DEFAULT_TIMEOUT, isRecord, readJSON, send, type HttpResponse } from './http.js';
+import { DEFAULT_TIMEOUT, isRecord, send, type HttpResponse } from './http.js';
+import { readJSON } from './json.js';
 import { callAPI, type APIExpectations, type APIMethod } from './api-response.js';
 import { parseGrantedScope } from './scope.js';
 import { clip } from './redact.js';

@@ -1,7 +1,10 @@
 import { SevenGeeseAPIError, SevenGeeseResponseError, endpointOf } from './errors.js';
-import { DEFAULT_TIMEOUT, isRecord } from './http.js';
+import { DEFAULT_TIMEOUT, HEADER_VALUE, isRecord } from './http.js';
 import { callAPI, type APIMethod } from './api-response.js';
+import { apiURL, nextPageURL } from './api-paths.js';
 import { DEFAULT_BASE_URL } from './options.js';
+import { PageIterator, type PaginateOptions } from './pages.js';
+import { clip } from './redact.js';
 import type { RefreshOptions, TokenSet } from './token-lifecycle.js';
 
 /** What the client needs from a strategy: where 7Geese is, its deadline, and refresh. */
@@ -30,13 +33,11 @@ export interface SevenGeeseClientOptions {
   onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
 }
 
-/** A page of a Django REST Framework list. */
-interface Page {
-  next: string | null;
-  results: unknown[];
+/** Per call: a signal that stops it and a deadline shorter than the client's. */
+interface CallLimits {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
 }
-
-const API_PREFIX = '/api/v/2.0';
 
 /**
  * Calls the 7Geese REST API (v2.0) and its GraphQL endpoint on behalf of a signed-in user, with
@@ -63,6 +64,10 @@ export class SevenGeeseClient {
     if (typeof options !== 'object' || options === null) throw new TypeError('SevenGeeseClient requires an options object with accessToken.');
     if (typeof options.accessToken !== 'string' || options.accessToken === '') {
       throw new TypeError('SevenGeeseClient option "accessToken" must be a non-empty string: the token from sign-in.');
+    }
+    // A token goes into a header: a line break or a non-ASCII character would fail every call.
+    if (!HEADER_VALUE.test(options.accessToken)) {
+      throw new TypeError('SevenGeeseClient option "accessToken" must be visible ASCII characters only (no line breaks or control characters), as 7Geese issues them.');
     }
     if (options.refreshToken !== undefined && typeof options.refreshToken !== 'string') {
       throw new TypeError('SevenGeeseClient option "refreshToken" must be a string when given.');
@@ -91,48 +96,56 @@ export class SevenGeeseClient {
     return { accessToken: this.#accessToken, refreshToken: this.#refreshToken };
   }
 
-  /** GET a path under `/api/v/2.0/`, such as `'/objectives/'`. */
+  /** GET a path under `/api/v/2.0/`, such as `'/objectives/'`. A path outside it rejects with a `TypeError`. */
   get<T = unknown>(path: string, query?: Record<string, string | number>): Promise<T> {
-    return this.#call('GET', this.#url(path, query)) as Promise<T>;
+    return this.#request('GET', path, query) as Promise<T>;
   }
 
   /** POST JSON to a path under `/api/v/2.0/`. */
   post<T = unknown>(path: string, body: unknown): Promise<T> {
-    return this.#call('POST', this.#url(path), body) as Promise<T>;
+    return this.#request('POST', path, undefined, body) as Promise<T>;
   }
 
   /** PATCH a path under `/api/v/2.0/` with JSON. */
   patch<T = unknown>(path: string, body: unknown): Promise<T> {
-    return this.#call('PATCH', this.#url(path), body) as Promise<T>;
+    return this.#request('PATCH', path, undefined, body) as Promise<T>;
   }
 
   /** DELETE a path under `/api/v/2.0/`. */
   delete(path: string): Promise<void> {
-    return this.#call('DELETE', this.#url(path)).then(() => undefined);
+    return this.#request('DELETE', path).then(() => undefined);
   }
 
   /**
    * Every item of a paginated list, page after page, following DRF's `next` links (only on
-   * 7Geese's own origin: the token is never sent elsewhere).
+   * 7Geese's origin and under the API: the token is never sent elsewhere). Bounded however
+   * 7Geese answers: a page seen before fails with `pagination_loop`, more than `maxPages` pages
+   * (1000 by default) with `too_many_pages`, the `deadline` with `deadline_exceeded`, the
+   * `signal` with `aborted`; `break` (the iterator's `return()`) stops the request in flight.
+   *
+   * @example
+   * const signal = AbortSignal.timeout(5000);
+   * for await (const o of client.paginate('/objectives/', { pageSize: 50, maxPages: 20, signal })) show(o);
    */
-  async *paginate<T = unknown>(path: string, options: { pageSize?: number } = {}): AsyncGenerator<T, void, undefined> {
-    let url: URL | undefined = this.#url(path, options.pageSize ? { limit: options.pageSize } : undefined);
-    while (url) {
-      const page = this.#page(await this.#call('GET', url), url);
-      for (const item of page.results) yield item as T;
-      url = page.next === null ? undefined : this.#sameOrigin(page.next, url);
-    }
+  paginate<T = unknown>(path: string, options: PaginateOptions = {}): AsyncIterableIterator<T, undefined, undefined> {
+    return new PageIterator<T>(
+      () => apiURL(this.#base, path, options.pageSize ? { limit: options.pageSize } : undefined),
+      async (url, signal, timeout) => (await this.#call('GET', url, undefined, { signal, timeout })).json,
+      (next, from) => nextPageURL(next, from, this.#base),
+      this.#timeout,
+      options,
+    );
   }
 
   /** Runs a GraphQL query at `/graphql` and returns its `data`; GraphQL errors are thrown. */
   async graphql<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T> {
     if (typeof query !== 'string' || query.trim() === '') throw new TypeError('graphql() needs a query string.');
     const url = new URL(`${this.#base.pathname.replace(/\/$/, '')}/graphql`, this.#base);
-    const json = await this.#call('POST', url, variables === undefined ? { query } : { query, variables });
+    const { json, redact } = await this.#call('POST', url, variables === undefined ? { query } : { query, variables });
     if (!isRecord(json)) throw new SevenGeeseResponseError(`7Geese's GraphQL answer at ${endpointOf(url)} is not an object.`, 'invalid_response', { endpoint: endpointOf(url) });
     if (Array.isArray(json.errors) && json.errors.length > 0) {
       const first = json.errors[0] as { message?: unknown };
-      const message = typeof first?.message === 'string' ? first.message.slice(0, 300) : 'unknown error';
+      const message = typeof first?.message === 'string' ? clip(first.message, redact, 200) : 'unknown error';
       throw new SevenGeeseAPIError(`7Geese's GraphQL API answered with an error: ${message}`, 'http_error', {
         endpoint: endpointOf(url),
         status: 200,
@@ -142,51 +155,26 @@ export class SevenGeeseClient {
     return json.data as T;
   }
 
-  #url(path: string, query?: Record<string, string | number>): URL {
-    if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || /(^|\/)\.\.?(\/|$)|\\/.test(path)) {
-      throw new TypeError(`SevenGeeseClient path must be a path under /api/v/2.0/ such as "/objectives/", got ${JSON.stringify(path)}.`);
-    }
-    const url = new URL(`${this.#base.pathname.replace(/\/$/, '')}${API_PREFIX}${path}`, this.#base);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
-    return url;
+  /** One call to a path under the API; a bad path rejects like any other failure. */
+  async #request(method: APIMethod, path: string, query?: Record<string, string | number>, body?: unknown): Promise<unknown> {
+    return (await this.#call(method, apiURL(this.#base, path, query), body)).json;
   }
 
-  #sameOrigin(next: string, from: URL): URL {
-    const url = new URL(next, from);
-    if (url.origin !== this.#base.origin) {
-      throw new SevenGeeseResponseError(
-        `7Geese's next page link points to another origin (${url.origin}); not following it with the user's token.`,
-        'invalid_response',
-        { endpoint: endpointOf(from) },
-      );
-    }
-    return url;
-  }
-
-  #page(json: unknown, url: URL): Page {
-    if (isRecord(json) && Array.isArray(json.results) && (json.next === null || typeof json.next === 'string' || json.next === undefined)) {
-      return { results: json.results, next: typeof json.next === 'string' ? json.next : null };
-    }
-    throw new SevenGeeseResponseError(`7Geese's answer at ${endpointOf(url)} is not a paginated list ({count, next, results}).`, 'invalid_response', {
-      endpoint: endpointOf(url),
-    });
-  }
-
-  async #call(method: APIMethod, url: URL, body?: unknown): Promise<unknown> {
+  async #call(method: APIMethod, url: URL, body?: unknown, limits: CallLimits = {}): Promise<Awaited<ReturnType<typeof callAPI>>> {
     const used = this.#accessToken;
     try {
-      return await this.#send(method, url, used, body);
+      return await this.#send(method, url, used, body, limits);
     } catch (err) {
-      if (!(err instanceof SevenGeeseAPIError && err.code === 'invalid_token') || !this.#canRefresh()) throw err;
+      if (!(err instanceof SevenGeeseAPIError && err.code === 'invalid_token') || !this.#canRefresh() || limits.signal?.aborted) throw err;
       // Another call may have refreshed while this one was in flight: retry with its token.
       if (this.#accessToken === used) await this.#refresh();
       // One retry only: a second 401 is reported, never another refresh.
-      return this.#send(method, url, this.#accessToken, body);
+      return this.#send(method, url, this.#accessToken, body, limits);
     }
   }
 
-  #send(method: APIMethod, url: URL, accessToken: string, body: unknown): Promise<unknown> {
-    return callAPI({ method, url: url.href, accessToken, timeout: this.#timeout, body }).then((r) => r.json);
+  #send(method: APIMethod, url: URL, accessToken: string, body: unknown, limits: CallLimits): ReturnType<typeof callAPI> {
+    return callAPI({ method, url: url.href, accessToken, timeout: limits.timeout ?? this.#timeout, body, signal: limits.signal });
   }
 
   #canRefresh(): boolean {

@@ -1,5 +1,7 @@
 import { SevenGeeseAPIError } from './errors.js';
-import { isRecord, readJSON, send, type HttpResponse } from './http.js';
+import { isRecord, send, type HttpResponse } from './http.js';
+import { parseJSON, readJSON } from './json.js';
+import { clip, type Redact } from './redact.js';
 
 export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -8,14 +10,16 @@ export interface APIExpectations {
   scope?: string | undefined;
   /** What to do when the URL answers 404, in the words of the caller's options. */
   notFoundAdvice?: string | undefined;
+  /** The code for an answer nested too deeply to be what was asked for. @default 'invalid_response' */
+  tooDeepCode?: 'invalid_profile' | undefined;
 }
 
 function detailOf(res: HttpResponse): string | undefined {
   try {
-    const json: unknown = JSON.parse(res.body);
-    if (isRecord(json) && typeof json.detail === 'string') return json.detail.slice(0, 200);
+    const json: unknown = parseJSON(res, 'an error');
+    if (isRecord(json) && typeof json.detail === 'string') return clip(json.detail, res.redact, 200);
   } catch {
-    // Not JSON: there is no detail to report.
+    // Not JSON, or absurdly nested: there is no detail to report.
   }
   return undefined;
 }
@@ -27,7 +31,7 @@ function detailOf(res: HttpResponse): string | undefined {
 export function readAPIResponse(res: HttpResponse, expect: APIExpectations = {}): unknown {
   const { status, endpoint } = res;
   if (status === 204 || (status >= 200 && status < 300 && res.body === '')) return undefined;
-  if (status < 300 || (status >= 300 && status < 400)) return readJSON(res, 'JSON');
+  if (status < 300 || (status >= 300 && status < 400)) return readJSON(res, 'JSON', expect.tooDeepCode);
   const description = detailOf(res);
   const fields = { endpoint, status, description, scope: expect.scope };
   switch (status) {
@@ -79,7 +83,9 @@ export async function callAPI(call: {
   body?: unknown;
   scope?: string | undefined;
   notFoundAdvice?: string | undefined;
-}): Promise<{ json: unknown; body: string; endpoint: string }> {
+  tooDeepCode?: 'invalid_profile' | undefined;
+  signal?: AbortSignal | undefined;
+}): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
   const headers: Record<string, string> = {
     ...call.headers,
     Accept: 'application/json',
@@ -92,6 +98,7 @@ export async function callAPI(call: {
     headers,
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
     timeout: call.timeout,
+    signal: call.signal,
   });
-  return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint };
+  return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint, redact: res.redact };
 }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { appendSetCookie, fastifyHook, isSecure, type StrategyRequest } from './host-request.js';
-import { PENDING_LIFETIME, STATE_MESSAGES, newHandle, requestedScopes } from './state-store.js';
+import { PENDING_LIFETIME, STATE_MESSAGES, SpentStates, newHandle, requestedScopes } from './state-store.js';
 
 /** Options of {@link CookieStateStore}. */
 export interface CookieStateStoreOptions {
@@ -71,8 +71,8 @@ export class CookieStateStore {
   private readonly path: string;
   private readonly lifetime: number;
   private readonly maxPending: number;
-  /** Spent handles until they expire, oldest first; bounded so it cannot grow without limit. */
-  private readonly used = new Map<string, number>();
+  /** Spent handles until their cookie expires: bounded by lifetime, never forgotten early. */
+  private readonly used = new SpentStates();
 
   constructor(options: CookieStateStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${OWNER} requires an options object with a secret.`);
@@ -139,13 +139,10 @@ export class CookieStateStore {
       return callback(err as Error);
     }
     const payload = this.open(name, value);
-    this.forgetExpiredUses();
-    if (!payload || payload.h !== provided || this.used.has(provided)) {
-      return callback(null, false, { message: STATE_MESSAGES.mismatch });
-    }
+    if (!payload || payload.h !== provided) return callback(null, false, { message: STATE_MESSAGES.mismatch });
     if (!(payload.x > Date.now())) return callback(null, false, { message: STATE_MESSAGES.expired });
-    this.used.set(provided, payload.x);
-    if (this.used.size > 10_000) this.used.delete(this.used.keys().next().value!);
+    const spent = this.used.spend(provided, payload.x);
+    if (spent !== 'ok') return callback(null, false, { message: spent === 'spent' ? STATE_MESSAGES.mismatch : STATE_MESSAGES.busy });
     if (payload.sc !== undefined) requestedScopes.set(req, payload.sc.split(' '));
     callback(null, payload.v ?? true, payload.s);
   }
@@ -188,14 +185,6 @@ export class CookieStateStore {
     const mine = [...parseCookies(req.headers.cookie)].filter(([name]) => name.startsWith(`${this.prefix}.`));
     const ages = mine.map(([name, value]) => ({ name, x: this.open(name, value)?.x ?? 0 })).sort((a, b) => a.x - b.x);
     for (const { name } of ages.slice(0, Math.max(0, ages.length - this.maxPending + 1))) this.setCookie(req, name, '', 0);
-  }
-
-  private forgetExpiredUses(): void {
-    const now = Date.now();
-    for (const [handle, expires] of this.used) {
-      if (expires > now) break;
-      this.used.delete(handle);
-    }
   }
 
   private setCookie(req: StrategyRequest, name: string, value: string, maxAge: number): void {

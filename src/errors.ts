@@ -16,7 +16,12 @@ export type SevenGeeseErrorCode =
   | 'not_found'
   | 'http_error'
   | 'invalid_profile'
-  | 'ambiguous_profile';
+  | 'ambiguous_profile'
+  | 'pagination_loop'
+  | 'too_many_pages'
+  | 'deadline_exceeded'
+  | 'aborted'
+  | 'invalid_header';
 
 interface ErrorFields {
   /** The URL that was called, without query string or credentials. */
@@ -55,16 +60,21 @@ export class SevenGeeseError extends Error {
   }
 }
 
-/** 7Geese did not answer within the configured `timeout`. */
+/**
+ * 7Geese did not answer within the configured `timeout` (code `timeout`), or a listing did not
+ * finish within its `deadline` (code `deadline_exceeded`).
+ */
 export class SevenGeeseTimeoutError extends SevenGeeseError {
   override name = 'SevenGeeseTimeoutError';
   /** The deadline that passed, in milliseconds. */
   readonly timeout: number;
 
-  constructor(endpoint: string, timeout: number, cause?: unknown) {
+  constructor(endpoint: string, timeout: number, cause?: unknown, kind: 'request' | 'deadline' = 'request') {
     super(
-      `7Geese did not answer within ${timeout} ms at ${endpoint}. It may be down or slow; try again later, or raise the "timeout" option.`,
-      'timeout',
+      kind === 'request'
+        ? `7Geese did not answer within ${timeout} ms at ${endpoint}. It may be down or slow; try again later, or raise the "timeout" option.`
+        : `Listing ${endpoint} did not finish within ${timeout} ms, the "deadline" option of paginate(). Ask for fewer pages or raise the deadline.`,
+      kind === 'request' ? 'timeout' : 'deadline_exceeded',
       { endpoint, cause },
     );
     this.timeout = timeout;

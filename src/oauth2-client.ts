@@ -1,7 +1,9 @@
 import { SevenGeeseResponseError, SevenGeeseTokenError } from './errors.js';
-import { DEFAULT_TIMEOUT, isRecord, readJSON, send, type HttpResponse } from './http.js';
+import { DEFAULT_TIMEOUT, isRecord, send, type HttpResponse } from './http.js';
+import { readJSON } from './json.js';
 import { callAPI, type APIExpectations, type APIMethod } from './api-response.js';
 import { parseGrantedScope } from './scope.js';
+import { clip } from './redact.js';
 
 /** How the client proves who it is at the token endpoint. */
 export type ClientAuth = 'basic' | 'body';
@@ -43,6 +45,16 @@ function basicCredentials(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
 }
 
+/**
+ * What a token must look like to be sent back in a header: visible ASCII, no spaces (RFC 6750's
+ * b64token is narrower still). A CR, LF or non-Latin-1 character would otherwise surface as a raw
+ * Node error on the first API call, or worse, split the header.
+ */
+const TOKEN = /^[\x21-\x7e]{1,4096}$/;
+
+/** Form fields whose values are secrets, removed from any error about the answer. */
+const SECRET_FIELDS = ['code', 'code_verifier', 'refresh_token', 'access_token', 'password', 'client_secret', 'token', 'assertion'];
+
 function tokenParams(res: HttpResponse): TokenParams {
   const json = readJSON(res, 'a token response');
   if (!isRecord(json) || typeof json.access_token !== 'string' || json.access_token === '') {
@@ -51,6 +63,15 @@ function tokenParams(res: HttpResponse): TokenParams {
       'invalid_response',
       { endpoint: res.endpoint, status: res.status },
     );
+  }
+  for (const field of ['access_token', 'refresh_token'] as const) {
+    if (json[field] !== undefined && !(typeof json[field] === 'string' && TOKEN.test(json[field]))) {
+      throw new SevenGeeseResponseError(
+        `7Geese's token endpoint ${res.endpoint} answered ${res.status} with a ${field} that is not a token (visible ASCII characters, at most 4096): it could not be sent back in a header. 7Geese may be having trouble; try again later.`,
+        'invalid_response',
+        { endpoint: res.endpoint, status: res.status },
+      );
+    }
   }
   const expiresIn = Number(json.expires_in);
   return {
@@ -64,10 +85,12 @@ function tokenParams(res: HttpResponse): TokenParams {
 /** The error for a failed answer from one of 7Geese's OAuth endpoints. */
 export function tokenError(res: HttpResponse): Error {
   const json = readJSON(res, 'an OAuth error response');
-  if (isRecord(json) && typeof json.error === 'string') {
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 500) : undefined);
+  // RFC 6749 section 5.2: an error code is a short run of printable characters. Anything else,
+  // or a code that carries something we sent, is not an OAuth error code.
+  if (isRecord(json) && typeof json.error === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(json.error) && res.redact(json.error) === json.error) {
+    const str = (v: unknown) => (typeof v === 'string' ? clip(v, res.redact, 200) : undefined);
     return new SevenGeeseTokenError({
-      code: json.error.slice(0, 100),
+      code: json.error,
       description: str(json.error_description),
       uri: str(json.error_uri),
       status: res.status,
@@ -185,7 +208,8 @@ export class SevenGeeseOAuth2 {
       body.set('client_id', this._clientId);
       body.set('client_secret', this._clientSecret);
     }
-    return send({ method: 'POST', url, headers, body: body.toString(), timeout: this.timeout });
+    const secrets = [this._clientSecret, ...SECRET_FIELDS.flatMap((name) => body.getAll(name))];
+    return send({ method: 'POST', url, headers, body: body.toString(), timeout: this.timeout, secrets });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { StateStore } from 'passport-oauth2';
 import type { ClientAuth } from './oauth2-client.js';
-import { DEFAULT_TIMEOUT } from './http.js';
+import { DEFAULT_TIMEOUT, HEADER_NAME, HEADER_VALUE } from './http.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
 
 /** Where 7Geese lives. */
@@ -123,6 +123,16 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
   const headers = options.customHeaders ?? {};
   if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')) {
     check.fail('customHeaders', 'an object whose values are strings');
+  }
+  // Checked here rather than on the first request: a line break would split the header, and
+  // Node would refuse it with a raw ERR_INVALID_CHAR. The value is not shown: it may be a key.
+  const unsendable = Object.entries(headers as Record<string, string>).find(([name, value]) => !HEADER_NAME.test(name) || !HEADER_VALUE.test(value));
+  if (unsendable) {
+    check.fail(
+      'customHeaders',
+      'an object of header names (letters, digits and !#$%&\'*+.^_`|~-) and values of visible ASCII characters and spaces, without line breaks',
+      HEADER_NAME.test(unsendable[0]) ? ` The value of "${unsendable[0]}" is not.` : ' One of its names is not.',
+    );
   }
   const skip = options.skipUserProfile;
   if (skip !== undefined && typeof skip !== 'boolean' && typeof skip !== 'function') {

@@ -97,6 +97,7 @@ export function parseProfile(json: unknown, raw: string, endpoint: string): Prof
 export async function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
   const { json, body, endpoint } = await client.fetchAPI('GET', profileURL, accessToken, {
     scope: 'userprofile:read',
+    tooDeepCode: 'invalid_profile',
     notFoundAdvice:
       'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
   });

@@ -12,7 +12,63 @@ export const STATE_MESSAGES = {
   nothingPending: 'Unable to verify authorization request state.',
   mismatch: 'Invalid authorization request state.',
   expired: 'Authorization request has expired. Please sign in again.',
+  busy: 'Too many sign-ins are finishing at once. Please sign in again in a few minutes.',
 } as const;
+
+/**
+ * The most spent states one registry remembers (about 10 MB). Past it, callbacks are refused
+ * until some expire, rather than forgetting states that could still be replayed.
+ */
+export const MAX_SPENT = 100_000;
+
+/**
+ * States already used, each kept until it would have expired anyway: a spent state is refused
+ * however many copies of it a session store or a cookie still holds. Bounded by lifetime, not
+ * by count; the count cap only guards memory against a flood, and when reached it refuses new
+ * callbacks (`busy`) instead of forgetting a state that is still valid.
+ */
+export class SpentStates {
+  readonly #until = new Map<string, number>();
+  readonly #max: number;
+  #lastFullSweep = 0;
+
+  constructor(max = MAX_SPENT) {
+    this.#max = max;
+  }
+
+  /** How many states are remembered now. */
+  get size(): number {
+    return this.#until.size;
+  }
+
+  /**
+   * Marks a state as used until `expiresAt`: `'ok'` the first time, `'spent'` after that,
+   * `'full'` when the registry holds {@link MAX_SPENT} unexpired states.
+   */
+  spend(handle: string, expiresAt: number): 'ok' | 'spent' | 'full' {
+    const now = Date.now();
+    // Most entries expire in the order they were spent: drop them from the front.
+    for (const [h, until] of this.#until) {
+      if (until > now) break;
+      this.#until.delete(h);
+    }
+    const until = this.#until.get(handle);
+    if (until !== undefined && until > now) return 'spent';
+    if (this.#until.size >= this.#max && now - this.#lastFullSweep >= 1000) {
+      // A store with several lifetimes spends states out of expiry order: look at all of them,
+      // at most once a second so that a flood cannot make every callback scan the whole map.
+      this.#lastFullSweep = now;
+      for (const [h, u] of this.#until) if (u <= now) this.#until.delete(h);
+    }
+    if (this.#until.size >= this.#max) return 'full';
+    this.#until.delete(handle);
+    this.#until.set(handle, expiresAt);
+    return 'ok';
+  }
+}
+
+/** The states spent in this process by every {@link SessionStateStore}. */
+const spentInThisProcess = new SpentStates();
 
 /**
  * What a state store keeps for one pending sign-in. Stores built for this strategy keep the
@@ -59,17 +115,25 @@ interface WithSession {
  * passport-oauth2's one slot per provider, so that two sign-ins started in two tabs both
  * complete. Each state works once and expires; at most {@link MAX_PENDING} are kept.
  *
+ * Single use holds within the process even when callbacks race: session stores such as
+ * express-session's let two requests each load the session before either saves it, so both
+ * would find the state; spent states are therefore also kept process-wide ({@link SpentStates})
+ * until they expire. Across processes it holds only as far as the session store serialises
+ * writes (see SECURITY.md).
+ *
  * Works with any session middleware that gives `req.session` (express-session, cookie-session).
  */
 export class SessionStateStore {
   readonly #key: string;
   readonly #lifetime: number;
   readonly #max: number;
+  readonly #spent: SpentStates;
 
-  constructor(options: { key: string; lifetime?: number; max?: number }) {
+  constructor(options: { key: string; lifetime?: number; max?: number; spent?: SpentStates }) {
     this.#key = options.key;
     this.#lifetime = options.lifetime ?? PENDING_LIFETIME;
     this.#max = options.max ?? MAX_PENDING;
+    this.#spent = options.spent ?? spentInThisProcess;
   }
 
   #slots(req: StrategyRequest, create: boolean): SessionSlots | undefined {
@@ -127,6 +191,9 @@ export class SessionStateStore {
     delete slots[provided];
     this.#tidy(req, slots);
     if (entry.x <= Date.now()) return callback(null, false, { message: STATE_MESSAGES.expired });
+    // Another request may hold its own copy of this session, slot included.
+    const spent = this.#spent.spend(provided, entry.x);
+    if (spent !== 'ok') return callback(null, false, { message: spent === 'spent' ? STATE_MESSAGES.mismatch : STATE_MESSAGES.busy });
     if (entry.sc !== undefined) requestedScopes.set(req, entry.sc.split(' '));
     callback(null, entry.v ?? true, entry.s);
   }

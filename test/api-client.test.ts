@@ -104,9 +104,9 @@ describe('SevenGeeseClient', () => {
 
   it('refuses paths outside the API and next links to other origins', async () => {
     const client = new SevenGeeseClient({ accessToken: issue().access_token, strategy });
-    expect(() => client.get('objectives/')).toThrow(TypeError);
-    expect(() => client.get('//evil.example/x')).toThrow(TypeError);
-    expect(() => client.get('/../o/token/')).toThrow(TypeError);
+    await expect(client.get('objectives/')).rejects.toThrow(TypeError);
+    await expect(client.get('//evil.example/x')).rejects.toThrow(TypeError);
+    await expect(client.get('/../o/token/')).rejects.toThrow(TypeError);
     sim.fault('objectives', {
       status: 200,
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { appendSetCookie, fastifyHook, isSecure, type StrategyRequest } from './host-request.js';
-import { PENDING_LIFETIME, STATE_MESSAGES, SpentStates, newHandle, requestedScopes } from './state-store.js';
+import { failure, type SignInFailure } from './failures.js';
+import { PENDING_LIFETIME, newHandle, type PendingSignIn, type SignInStore } from './pending-sign-in.js';
+import { SpentStates } from './spent-states.js';
 
 /** Options of {@link CookieStateStore}. */
 export interface CookieStateStoreOptions {
@@ -29,7 +31,6 @@ interface Sealed {
   x: number;
 }
 
-type VerifyCallback = (err: Error | null, ok?: string | boolean, info?: unknown) => void;
 
 const VERSION = 1;
 const MAX_APP_STATE = 1024;
@@ -58,7 +59,7 @@ function parseCookies(header: string | undefined): Map<string, string> {
  * app.use(cookieSession({ name: 'session', keys: [process.env.SESSION_KEY] }));
  * passport.use(new Strategy({ ...options, store: new CookieStateStore({ secret: process.env.STATE_SECRET }) }, verify));
  */
-export class CookieStateStore {
+export class CookieStateStore implements SignInStore {
   /**
    * Under Fastify (`@fastify/passport`), register this once so the store can set its cookies:
    * `fastify.addHook('onRequest', CookieStateStore.fastifyHook)`. Express and Koa need nothing.
@@ -99,21 +100,18 @@ export class CookieStateStore {
     this.maxPending = maxPending;
   }
 
-  /** Called by passport-oauth2 when sign-in starts: seals the pending sign-in into a new cookie. */
-  store(req: StrategyRequest, verifier: string | undefined, appState: unknown, _meta: unknown, callback: (err: Error | null, handle?: string) => void): void {
-    let state: string | undefined;
-    if (appState !== undefined) {
-      state = JSON.stringify(appState);
-      if (state.length > MAX_APP_STATE) return callback(new Error(`${OWNER}: the state object passed to passport.authenticate is over ${MAX_APP_STATE} bytes as JSON; keep it small (such as a returnTo path).`));
+  /** Seals a new pending sign-in into a cookie of its own. */
+  save(req: StrategyRequest, pending: PendingSignIn, callback: (err: Error | null, handle?: string) => void): void {
+    if (pending.appState !== undefined && JSON.stringify(pending.appState).length > MAX_APP_STATE) {
+      return callback(new Error(`${OWNER}: the state object passed to passport.authenticate is over ${MAX_APP_STATE} bytes as JSON; keep it small (such as a returnTo path).`));
     }
     const handle = newHandle();
-    const scope = requestedScopes.get(req);
     const payload: Sealed = {
       h: handle,
-      x: Date.now() + this.lifetime,
-      ...(verifier === undefined ? {} : { v: verifier }),
-      ...(appState === undefined ? {} : { s: appState }),
-      ...(scope === undefined ? {} : { sc: scope.join(' ') }),
+      x: Math.min(pending.expiresAt, Date.now() + this.lifetime),
+      ...(pending.verifier === undefined ? {} : { v: pending.verifier }),
+      ...(pending.appState === undefined ? {} : { s: pending.appState }),
+      ...(pending.scope === undefined ? {} : { sc: pending.scope.join(' ') }),
     };
     const name = this.cookieFor(handle);
     try {
@@ -125,26 +123,25 @@ export class CookieStateStore {
     callback(null, handle);
   }
 
-  /** Called by passport-oauth2 on the callback: opens the cookie for this state, once. */
-  verify(req: StrategyRequest, provided: unknown, _meta: unknown, callback: VerifyCallback): void {
+  /** Opens the cookie of a handle, once, and clears it. */
+  take(req: StrategyRequest, provided: unknown, callback: (err: Error | null, pending: PendingSignIn | false, why?: SignInFailure) => void): void {
     if (typeof provided !== 'string' || provided === '' || provided.length > 100) {
-      return callback(null, false, { message: STATE_MESSAGES.nothingPending });
+      return callback(null, false, failure('state_missing'));
     }
     const name = this.cookieFor(provided);
     const value = parseCookies(req.headers.cookie).get(name);
-    if (value === undefined) return callback(null, false, { message: STATE_MESSAGES.nothingPending });
+    if (value === undefined) return callback(null, false, failure('state_missing'));
     try {
       this.setCookie(req, name, '', 0);
     } catch (err) {
-      return callback(err as Error);
+      return callback(err as Error, false);
     }
     const payload = this.open(name, value);
-    if (!payload || payload.h !== provided) return callback(null, false, { message: STATE_MESSAGES.mismatch });
-    if (!(payload.x > Date.now())) return callback(null, false, { message: STATE_MESSAGES.expired });
+    if (!payload || payload.h !== provided) return callback(null, false, failure('state_mismatch'));
+    if (!(payload.x > Date.now())) return callback(null, false, failure('state_expired'));
     const spent = this.used.spend(provided, payload.x);
-    if (spent !== 'ok') return callback(null, false, { message: spent === 'spent' ? STATE_MESSAGES.mismatch : STATE_MESSAGES.busy });
-    if (payload.sc !== undefined) requestedScopes.set(req, payload.sc.split(' '));
-    callback(null, payload.v ?? true, payload.s);
+    if (spent !== 'ok') return callback(null, false, failure(spent === 'spent' ? 'state_mismatch' : 'state_busy'));
+    callback(null, { verifier: payload.v, appState: payload.s, scope: payload.sc?.split(' '), expiresAt: payload.x });
   }
 
   private cookieFor(handle: string): string {

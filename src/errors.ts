@@ -1,4 +1,4 @@
-import { TokenError } from 'passport-oauth2';
+import { AuthorizationError, TokenError } from 'passport-oauth2';
 
 /**
  * What went wrong, as a stable string an app can branch on. For the token endpoint this is the
@@ -41,12 +41,28 @@ export function endpointOf(url: string | URL): string {
   }
 }
 
+const FAMILY = Symbol('passport-7geese error');
+
+function markAsSevenGeeseError(err: Error): void {
+  Object.defineProperty(err, FAMILY, { value: true });
+}
+
 /**
  * The base class of every failure talking to 7Geese that is not an OAuth error from the
  * token endpoint. `code` says what kind of failure it was, `endpoint` which URL, `status` the
  * HTTP status when there was one, `cause` the underlying error.
  */
 export class SevenGeeseError extends Error {
+  /**
+   * The OAuth errors extend passport-oauth2's classes (`TokenError`, `AuthorizationError`) so that
+   * apps' existing checks keep working, and so cannot extend this one; they carry a mark that
+   * makes `err instanceof SevenGeeseError` hold for them too.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === SevenGeeseError && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FAMILY] === true;
+  }
+
   override name = 'SevenGeeseError';
   readonly code: SevenGeeseErrorCode;
   readonly endpoint: string;
@@ -147,6 +163,34 @@ export class SevenGeeseTokenError extends TokenError {
     super(tokenErrorMessage(fields.code, fields.description), fields.code, fields.uri, fields.status);
     this.description = fields.description;
     this.endpoint = fields.endpoint;
+    markAsSevenGeeseError(this);
+  }
+}
+
+/**
+ * 7Geese sent the person back with an OAuth error other than `access_denied` (which is a
+ * failure, `info.code === 'access_denied'`): `invalid_scope`, `unauthorized_client`,
+ * `server_error`, … in `code`. A passport-oauth2 `AuthorizationError`, and
+ * `instanceof SevenGeeseError`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class SevenGeeseAuthorizationError extends AuthorizationError {
+  override name = 'SevenGeeseAuthorizationError';
+  /** 7Geese's `error_description`, without control characters, cut to 300 characters. */
+  readonly description: string | undefined;
+
+  constructor(code: string, description: string | undefined) {
+    const safeCode = /^[\w.-]{1,64}$/.test(code) ? code : 'invalid_request';
+    // Both come from the callback URL, which anyone can craft: keep them to one printable line.
+    const text = description?.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 300);
+    super(
+      `7Geese refused the sign-in request: ${safeCode}${text ? ` (${text})` : ''}. Check the scope and the redirect URI registered with the application.`,
+      safeCode,
+      undefined,
+    );
+    this.description = text;
+    markAsSevenGeeseError(this);
   }
 }
 

@@ -8,8 +8,11 @@ export type { CommonOptions } from './options.js';
 export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
 export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
 export type { Profile } from './profile.js';
-export { SessionStateStore, STATE_MESSAGES } from './state-store.js';
-export type { PKCEStateStore } from './state-store.js';
+export { SessionStateStore } from './state-store.js';
+export type { PendingSignIn, SignInStore } from './pending-sign-in.js';
+export { SIGN_IN_FAILURES, STATE_MESSAGES } from './failures.js';
+export type { SignInFailure, SignInFailureCode } from './failures.js';
+export type { StrategyRequest } from './host-request.js';
 export { CookieStateStore } from './cookie-state-store.js';
 export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
@@ -26,6 +29,7 @@ export type {
 export {
   SevenGeeseError,
   SevenGeeseAPIError,
+  SevenGeeseAuthorizationError,
   SevenGeeseNetworkError,
   SevenGeeseResponseError,
   SevenGeeseTimeoutError,

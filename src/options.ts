@@ -1,4 +1,3 @@
-import type { StateStore } from 'passport-oauth2';
 import type { ClientAuth } from './oauth2-client.js';
 import { DEFAULT_TIMEOUT, HEADER_NAME, HEADER_VALUE } from './http.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
@@ -154,11 +153,13 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
 }
 
 /** Checks that a custom state store has the two methods passport-oauth2 calls. */
-export function checkStore(owner: string, store: unknown): StateStore | undefined {
+export function checkStore(owner: string, store: unknown): object | undefined {
   if (store === undefined) return undefined;
-  const s = store as Partial<StateStore> | null;
-  if (typeof s !== 'object' || s === null || typeof s.store !== 'function' || typeof s.verify !== 'function') {
-    throw new TypeError(`${owner} option "store" must be an object with store() and verify() methods, got ${typeof store}.`);
+  const s = store as Record<string, unknown> | null;
+  const ours = typeof s?.save === 'function' && typeof s.take === 'function';
+  const passports = typeof s?.store === 'function' && typeof s.verify === 'function';
+  if (typeof s !== 'object' || s === null || !(ours || passports)) {
+    throw new TypeError(`${owner} option "store" must be a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got ${typeof store}.`);
   }
-  return s as StateStore;
+  return s;
 }

@@ -1,5 +1,6 @@
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { SevenGeeseTokenError } from './errors.js';
+import { SIGN_IN_FAILURES, failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { CommonOptions } from './options.js';
 import type { Profile } from './profile.js';
@@ -31,10 +32,13 @@ export interface PasswordStrategyOptionsWithRequest extends PasswordStrategyOpti
 
 const OWNER = '7Geese PasswordStrategy';
 
-/** What the sign-in form is told; the same for an unknown email and a wrong password. */
+/**
+ * What the sign-in form is told; the same for an unknown email and a wrong password.
+ * @deprecated Compare `info.code` with `'missing_credentials'` or `'invalid_credentials'`.
+ */
 export const PASSWORD_MESSAGES = {
-  missing: 'Enter your 7Geese email and password.',
-  rejected: 'That 7Geese email and password do not match.',
+  missing: SIGN_IN_FAILURES.missing_credentials,
+  rejected: SIGN_IN_FAILURES.invalid_credentials,
 } as const;
 
 /**
@@ -84,7 +88,7 @@ export class PasswordStrategy extends PassportStrategy {
     };
     const username = field(this._fields.username)?.trim();
     const password = field(this._fields.password);
-    if (!username || password === undefined) return this.fail({ message: PASSWORD_MESSAGES.missing }, 400);
+    if (!username || password === undefined) return this.fail(failure('missing_credentials'), 400);
     let scopes: readonly Scope[];
     try {
       scopes = this._core.scopesFor(options, this.name);
@@ -93,7 +97,7 @@ export class PasswordStrategy extends PassportStrategy {
     }
     this._signIn(req, username, password, scopes).catch((err: unknown) => {
       if (err instanceof SevenGeeseTokenError && err.code === 'invalid_grant') {
-        return this.fail({ message: PASSWORD_MESSAGES.rejected }, 401);
+        return this.fail(failure('invalid_credentials'), 401);
       }
       this.error(err as Error);
     });

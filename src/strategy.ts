@@ -1,13 +1,16 @@
-import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
+import OAuth2Strategy from 'passport-oauth2';
 import type { StateStore } from 'passport-oauth2';
-import { SevenGeeseError, SevenGeeseTokenError } from './errors.js';
+import { SevenGeeseAuthorizationError, SevenGeeseError, SevenGeeseTokenError } from './errors.js';
+import { SIGN_IN_FAILURES, failure } from './failures.js';
 import { resolveCallbackURL, type StrategyRequest } from './host-request.js';
 import type { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, type CommonOptions } from './options.js';
 import type { Profile } from './profile.js';
 import { serializeScope, type Scope } from './scope.js';
 import { SignInCore, type ProfileDone } from './sign-in-core.js';
-import { STATE_MESSAGES, SessionStateStore, requestedScopes, type PKCEStateStore } from './state-store.js';
+import type { SignInStore } from './pending-sign-in.js';
+import { SessionStateStore } from './state-store.js';
+import { StoreAdapter, isSignInStore } from './store-adapter.js';
 import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
 import type {
   ProfileVerifyFunction,
@@ -49,8 +52,8 @@ export interface StrategyOptions extends CommonOptions {
    * Where pending sign-ins are kept. The default keeps them in the session; `CookieStateStore`
    * keeps them in sealed cookies, for several instances without a shared session store.
    */
-  store?: StateStore | PKCEStateStore | undefined;
-  /** The session key of the default state store. @default 'oauth2:7geese:' + the authorization host */
+  store?: SignInStore | StateStore | undefined;
+  /** The session key of the default state store. @default '7geese:' + the authorization host */
   sessionKey?: string | undefined;
   /** Pass the request to the verify callback as its first argument. @default false */
   passReqToCallback?: boolean | undefined;
@@ -63,8 +66,8 @@ export interface StrategyOptionsWithRequest extends StrategyOptions {
 
 const OWNER = '7Geese Strategy';
 
-/** The failure message of a denied consent. */
-export const DENIED_MESSAGE = 'You did not allow access to your 7Geese account.';
+/** The failure message of a denied consent. @deprecated Compare `info.code` with `'access_denied'`. */
+export const DENIED_MESSAGE = SIGN_IN_FAILURES.access_denied;
 
 /** Query parameters that 7Geese sends as single strings; anything else is not its answer. */
 const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri'] as const;
@@ -89,6 +92,7 @@ export class Strategy extends OAuth2Strategy {
   /** @internal The client that talks to 7Geese; passport-oauth2 calls it by this name. */
   declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
   private readonly _core: SignInCore;
+  private readonly _adapter: StoreAdapter | undefined;
   private readonly _approvalPrompt: 'auto' | 'force' | undefined;
   private readonly _callbackURL: string;
   private readonly _trustProxy: boolean;
@@ -106,12 +110,12 @@ export class Strategy extends OAuth2Strategy {
     const state = check.boolean('state', true);
     const pkce = check.boolean('pkce', true);
     if (pkce && !state) check.fail('state', 'true when "pkce" is on (PKCE keeps its verifier with the state)');
-    const sessionKey = options.sessionKey ?? `oauth2:7geese:${new URL(client._authorizeUrl).host}`;
-    // passport-oauth2's typings only know its older two- and three-argument stores; it calls
-    // ours with the PKCE verifier, by its five-argument arity.
-    const store =
-      checkStore(OWNER, options.store) ??
-      (state ? (new SessionStateStore({ key: sessionKey }) as unknown as StateStore) : undefined);
+    const sessionKey = options.sessionKey ?? `7geese:${new URL(client._authorizeUrl).host}`;
+    const given = checkStore(OWNER, options.store);
+    const ours = given ? (isSignInStore(given) ? given : undefined) : state ? new SessionStateStore({ key: sessionKey }) : undefined;
+    const adapter = ours ? new StoreAdapter(ours) : undefined;
+    // A passport-oauth2 store is used as it is, and does not keep per-request scopes.
+    const store = adapter ? adapter.asStateStore() : (given as StateStore | undefined);
     const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
     const trustProxy = check.boolean('proxy', false);
     // passport-oauth2 calls a skipUserProfile function without the token unless it takes a
@@ -135,10 +139,11 @@ export class Strategy extends OAuth2Strategy {
         skipUserProfile: skipUserProfile as boolean,
       },
       (req: StrategyRequest, _accessToken: string, _refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: VerifyDone) => {
-        core.verify(req, raw, requestedScopes.get(req) ?? settings.scope, profile, done);
+        core.verify(req, raw, adapter?.scopesOf(req) ?? settings.scope, profile, done);
       },
     );
     this._core = core;
+    this._adapter = adapter;
     this._approvalPrompt = approvalPrompt;
     this._callbackURL = callbackURL;
     this._trustProxy = trustProxy;
@@ -155,7 +160,7 @@ export class Strategy extends OAuth2Strategy {
     const query = (req.query ?? {}) as Record<string, unknown>;
     for (const name of CALLBACK_PARAMS) {
       if (query[name] !== undefined && typeof query[name] !== 'string') {
-        return this.fail({ message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
+        return this.fail({ code: 'malformed_callback', message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
       }
     }
     if (query.error !== undefined) return this._authorizationError(req, query);
@@ -165,7 +170,8 @@ export class Strategy extends OAuth2Strategy {
     } catch (err) {
       return this.error(err as Error);
     }
-    if (query.code === undefined) requestedScopes.set(req, scopes);
+    // Only scopes other than the option's are kept with the pending sign-in, to keep it small.
+    if (query.code === undefined) this._adapter?.starting(req, scopes === this._core.settings.scope ? undefined : scopes);
     let callbackURL: string;
     try {
       // Resolved here rather than by passport-oauth2, which reads `req.connection`: Fastify's
@@ -185,19 +191,13 @@ export class Strategy extends OAuth2Strategy {
    * forged error on the callback URL is a state failure rather than a server error.
    */
   private _authorizationError(req: StrategyRequest, query: Record<string, unknown>): void {
-    const code = String(query.error).slice(0, 100);
-    const description = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : undefined;
+    const code = String(query.error);
+    const description = typeof query.error_description === 'string' ? query.error_description : undefined;
     const settle = (err: Error | null, ok?: unknown, info?: unknown): void => {
       if (err) return this.error(err);
-      if (code === 'access_denied') return this.fail({ message: DENIED_MESSAGE }, 403);
-      if (!ok) return this.fail((info as object | undefined) ?? { message: STATE_MESSAGES.mismatch }, 403);
-      this.error(
-        new AuthorizationError(
-          `7Geese refused the sign-in request: ${code}${description ? ` (${description})` : ''}. Check the scope and the redirect URI registered with the application.`,
-          code,
-          undefined,
-        ),
-      );
+      if (code === 'access_denied') return this.fail(failure('access_denied'), 403);
+      if (!ok) return this.fail((info as object | undefined) ?? failure('state_mismatch'), 403);
+      this.error(new SevenGeeseAuthorizationError(code, description));
     };
     const store = (this as unknown as { _stateStore: { verify: (...args: unknown[]) => void } })._stateStore;
     const meta = {

@@ -1,3 +1,4 @@
+import { failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { Profile } from './profile.js';
 import { missingScopes } from './scope.js';
@@ -68,8 +69,6 @@ export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | Param
 /** Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
 
-/** The failure message when the app's verify function refuses the person. */
-export const NOT_ACCEPTED_MESSAGE = 'The application did not accept this 7Geese account.';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -107,7 +106,7 @@ export function callVerify(
     if (err || user) return done(err, user, info);
     // NestJS's mixin answers `done(null, null)` when validate() returns null; a refusal without
     // a message gets ours, the same in both strategies.
-    done(null, false, info ?? { message: NOT_ACCEPTED_MESSAGE });
+    done(null, false, info ?? failure('rejected_by_app'));
   };
   const lead = withRequest ? [args.req, args.accessToken, args.refreshToken] : [args.accessToken, args.refreshToken];
   const rest = verify.length === lead.length + 3 ? [args.params, args.profile] : [args.profile];

@@ -105,7 +105,7 @@ describe('a callback that is not a clean approval', () => {
     const url = await startSignIn(h.agent);
     const state = url.searchParams.get('state')!;
     const res = await h.agent.get(`/auth/7geese/callback?error=invalid_scope&error_description=Invalid+scope&state=${state}`);
-    await expectError(res, { name: 'AuthorizationError', code: 'invalid_scope' });
+    await expectError(res, { name: 'SevenGeeseAuthorizationError', code: 'invalid_scope' });
     expect(res.body.error.message).toContain('7Geese refused the sign-in request: invalid_scope (Invalid scope)');
   });
 

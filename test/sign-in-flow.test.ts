@@ -24,7 +24,7 @@ describe('sign-in with 7Geese through a real Express app', () => {
     expect(q.get('response_type')).toBe('code');
     expect(q.get('redirect_uri')).toBe(CALLBACK_URL);
     expect(q.get('scope')).toBe('userprofile:read objective:read');
-    expect(q.get('state')).toMatch(/^[\w-]{32}$/);
+    expect(q.get('state')).toMatch(/^[\w-]{24}$/);
     expect(q.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.has('approval_prompt')).toBe(false);

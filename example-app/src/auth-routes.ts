@@ -45,7 +45,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
   router.get('/auth/7geese/callback', (req, res, next) => {
     passport.authenticate('7geese', (err: unknown, user: SignedInUser | false, info: Info) => {
       if (err) return deps.renderError(req, res, errorView(err));
-      if (!user) return deps.renderError(req, res, failureView(info?.message));
+      if (!user) return deps.renderError(req, res, failureView(info));
       completeSignIn(req, res, next, user, info);
     })(req, res, next);
   });
@@ -70,7 +70,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
       }
       passport.authenticate('7geese-password', (err: unknown, user: SignedInUser | false, info: Info, status?: number) => {
         if (err) return deps.renderError(req, res, errorView(err, '/'));
-        if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info?.message).message, email);
+        if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info).message, email);
         deps.loginLimits.succeeded(email, address).then(() => completeSignIn(req, res, next, user, info), next);
       })(req, res, next);
     });

@@ -1,29 +1,32 @@
 import {
-  DENIED_MESSAGE,
-  PASSWORD_MESSAGES,
   SevenGeeseAPIError,
+  SevenGeeseError,
   SevenGeeseNetworkError,
   SevenGeeseResponseError,
   SevenGeeseTimeoutError,
   SevenGeeseTokenError,
-  STATE_MESSAGES,
+  type SignInFailure,
 } from 'passport-7geese';
 import type { ErrorView } from './pages.js';
 
 const TRY_SIGN_IN = '/auth/7geese';
 
-/** A failed sign-in (Passport's `fail`): the person did something, or the state did not match. */
-export function failureView(message: string | undefined): ErrorView {
-  if (message === DENIED_MESSAGE) {
-    return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
+/** A failed sign-in (Passport's `fail`), told apart by its `info.code`. */
+export function failureView(info: Partial<SignInFailure> | undefined): ErrorView {
+  switch (info?.code) {
+    case 'access_denied':
+      return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
+    case 'state_missing':
+    case 'state_mismatch':
+    case 'state_expired':
+    case 'state_busy':
+      return { status: 400, title: 'Sign-in expired', message: 'Your sign-in expired or was started in another window. Please try again.', retry: TRY_SIGN_IN, detail: info.message };
+    case 'missing_credentials':
+    case 'invalid_credentials':
+      return { status: 401, title: 'Sign-in failed', message: info.message ?? 'Sign-in failed.', retry: '/' };
+    default:
+      return { status: 400, title: 'Sign-in failed', message: 'The sign-in could not be completed. Please try again.', retry: TRY_SIGN_IN };
   }
-  if (message && (Object.values(STATE_MESSAGES) as string[]).includes(message)) {
-    return { status: 400, title: 'Sign-in expired', message: 'Your sign-in expired or was started in another window. Please try again.', retry: TRY_SIGN_IN, detail: message };
-  }
-  if (message === PASSWORD_MESSAGES.rejected || message === PASSWORD_MESSAGES.missing) {
-    return { status: 401, title: 'Sign-in failed', message, retry: '/' };
-  }
-  return { status: 400, title: 'Sign-in failed', message: 'The sign-in could not be completed. Please try again.', retry: TRY_SIGN_IN };
 }
 
 /** An error (Passport's `error`, or a failed API call): 7Geese is down, slow, or refused us. */
@@ -43,7 +46,7 @@ export function errorView(err: unknown, retry = TRY_SIGN_IN): ErrorView {
   if (err instanceof SevenGeeseAPIError && err.code === 'invalid_token') {
     return { status: 401, title: 'Please sign in again', message: '7Geese no longer accepts your sign-in. Please sign in again.', retry: TRY_SIGN_IN };
   }
-  if (err instanceof SevenGeeseTokenError || err instanceof SevenGeeseAPIError || (err instanceof Error && err.name === 'AuthorizationError')) {
+  if (err instanceof SevenGeeseError) {
     // The library's message names 7Geese's error code and what to check (never a secret or token).
     return { status: 502, title: '7Geese refused the request', message: '7Geese refused the request. Please try again; if it keeps happening, the app may be misconfigured.', retry, detail: err.message };
   }

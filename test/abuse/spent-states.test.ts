@@ -3,8 +3,15 @@
 // Issue 12, items 2 and 11.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Request } from 'express';
-import { CookieStateStore, SessionStateStore, STATE_MESSAGES } from '../../src/index.js';
-import { SpentStates } from '../../src/state-store.js';
+import { CookieStateStore, SessionStateStore, STATE_MESSAGES, type SignInStore } from '../../src/index.js';
+import { SpentStates } from '../../src/spent-states.js';
+
+const pending = (verifier: string) => ({ verifier, appState: undefined, scope: undefined, expiresAt: Date.now() + 600_000 });
+
+/** A store's take() in the shape passport-oauth2's verify answers: the verifier, or false and why. */
+function take(store: SignInStore, req: Request, handle: string, answer: (e: Error | null, ok: unknown, info?: unknown) => void): void {
+  store.take(req, handle, (e, p, why) => answer(e, p ? p.verifier : false, p ? undefined : why));
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -22,13 +29,13 @@ function cookieRequest(cookie = ''): Request & { setCookies: string[] } {
 function startCookieSignIn(store: CookieStateStore): { handle: string; cookie: string } {
   const req = cookieRequest();
   let handle = '';
-  store.store(req, 'a-verifier', undefined, {}, (_e, h) => (handle = h!));
+  store.save(req, pending('a-verifier'), (_e, h) => (handle = h!));
   return { handle, cookie: req.setCookies[0]!.split(';')[0]! };
 }
 
 function verifyCookie(store: CookieStateStore, handle: string, cookie: string): Outcome {
   let outcome: Outcome = { ok: undefined, info: undefined };
-  store.verify(cookieRequest(cookie), handle, {}, (_e, ok, info) => (outcome = { ok, info }));
+  take(store, cookieRequest(cookie), handle, (_e, ok, info) => (outcome = { ok, info }));
   return outcome;
 }
 
@@ -42,7 +49,7 @@ describe('CookieStateStore', () => {
       expect(verifyCookie(store, next.handle, next.cookie).ok).toBe('a-verifier');
     }
     // The browser (or an attacker who copied it) sends the first, still unexpired, cookie again.
-    expect(verifyCookie(store, first.handle, first.cookie)).toEqual({ ok: false, info: { message: STATE_MESSAGES.mismatch } });
+    expect(verifyCookie(store, first.handle, first.cookie)).toEqual({ ok: false, info: { code: 'state_mismatch', message: STATE_MESSAGES.mismatch } });
   });
 
   it('forgets a spent state once its cookie has expired, which is then refused as expired', () => {
@@ -51,7 +58,7 @@ describe('CookieStateStore', () => {
     const first = startCookieSignIn(store);
     verifyCookie(store, first.handle, first.cookie);
     vi.setSystemTime(Date.now() + 60_001);
-    expect(verifyCookie(store, first.handle, first.cookie).info).toEqual({ message: STATE_MESSAGES.expired });
+    expect(verifyCookie(store, first.handle, first.cookie).info).toEqual({ code: 'state_expired', message: STATE_MESSAGES.expired });
   });
 });
 
@@ -101,12 +108,12 @@ describe('SessionStateStore', () => {
     for (let i = 0; i < 2; i++) {
       const session: Record<string, unknown> = {};
       let handle = '';
-      store.store(sessionRequest(session), 'v', undefined, {}, (_e, h) => (handle = h!));
-      store.verify(sessionRequest(session), handle, {}, (_e, ok, info) => outcomes.push({ ok, info }));
+      store.save(sessionRequest(session), pending('v'), (_e, h) => (handle = h!));
+      take(store, sessionRequest(session), handle, (_e, ok, info) => outcomes.push({ ok, info }));
     }
     expect(outcomes).toEqual([
       { ok: 'v', info: undefined },
-      { ok: false, info: { message: STATE_MESSAGES.busy } },
+      { ok: false, info: { code: 'state_busy', message: STATE_MESSAGES.busy } },
     ]);
   });
 
@@ -114,11 +121,11 @@ describe('SessionStateStore', () => {
     const store = new SessionStateStore({ key: 'k' });
     const session: Record<string, unknown> = {};
     let handle = '';
-    store.store(sessionRequest(session), 'v', undefined, {}, (_e, h) => (handle = h!));
+    store.save(sessionRequest(session), pending('v'), (_e, h) => (handle = h!));
     const stale = structuredClone(session);
     const results: unknown[] = [];
-    store.verify(sessionRequest(session), handle, {}, (_e, ok) => results.push(ok));
-    store.verify(sessionRequest(stale), handle, {}, (_e, ok, info) => results.push(ok, info));
-    expect(results).toEqual(['v', false, { message: STATE_MESSAGES.mismatch }]);
+    take(store, sessionRequest(session), handle, (_e, ok) => results.push(ok));
+    take(store, sessionRequest(stale), handle, (_e, ok, info) => results.push(ok, info));
+    expect(results).toEqual(['v', false, { code: 'state_mismatch', message: STATE_MESSAGES.mismatch }]);
   });
 });

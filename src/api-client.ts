@@ -6,6 +6,8 @@ import { DEFAULT_BASE_URL } from './options.js';
 import { PageIterator, type PaginateOptions } from './pages.js';
 import { clip } from './redact.js';
 import type { RefreshOptions, TokenSet } from './token-lifecycle.js';
+import { checkExpiryOptions, checkSharedOptions, expiresSoon, freshTokens, tokensAfterRejection, type SharedTokens } from './access-token.js';
+import type { StoredTokens, TokenStore } from './token-store.js';
 
 /** What the client needs from a strategy: where 7Geese is, its deadline, and refresh. */
 export interface TokenRefresher {
@@ -16,8 +18,8 @@ export interface TokenRefresher {
 
 /** Options of {@link SevenGeeseClient}. */
 export interface SevenGeeseClientOptions {
-  /** The user's access token. */
-  accessToken: string;
+  /** The user's access token; not needed with `tokenStore`, which holds it. */
+  accessToken?: string | undefined;
   /** The user's refresh token; with `strategy`, a rejected access token is refreshed once. */
   refreshToken?: string | undefined;
   /** The `Strategy` or `PasswordStrategy` the tokens came from: used to refresh them. */
@@ -31,6 +33,28 @@ export interface SevenGeeseClientOptions {
    * the old refresh token no longer works.
    */
   onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+  /**
+   * Where the user's tokens are kept, shared by every process (`RedisTokenStore`) or one
+   * (`MemoryTokenStore`): the client reads them from it, refreshes ahead of expiry and after a
+   * 401 through it, so that processes refreshing the same rotating token make one request.
+   * Needs `key` and `strategy`.
+   * @example { tokenStore: new RedisTokenStore({ client: redis }), key: req.user.id, strategy }
+   */
+  tokenStore?: TokenStore | undefined;
+  /** Whose tokens in `tokenStore` (the key the app saved them under). */
+  key?: string | undefined;
+  /** When the access token expires (without `tokenStore`), so that it is refreshed ahead of time. */
+  expiresAt?: Date | number | undefined;
+  /**
+   * Refresh when the access token expires within this many milliseconds.
+   * @default 60000
+   */
+  margin?: number | undefined;
+  /**
+   * The clock expiry is judged by, in milliseconds since the epoch; tests pass a fake one.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined;
 }
 
 /** Per call: a signal that stops it and a deadline shorter than the client's. */
@@ -59,14 +83,19 @@ export class SevenGeeseClient {
   readonly #timeout: number;
   readonly #onTokens: SevenGeeseClientOptions['onTokens'];
   #refreshing: Promise<void> | undefined;
+  readonly #shared: SharedTokens | undefined;
+  #expiresAt: number | undefined;
+  readonly #margin: number;
+  readonly #now: () => number;
 
   constructor(options: SevenGeeseClientOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('SevenGeeseClient requires an options object with accessToken.');
-    if (typeof options.accessToken !== 'string' || options.accessToken === '') {
+    const shared = options.tokenStore === undefined ? undefined : checkSharedOptions('SevenGeeseClient', { ...options, strategy: options.strategy!, store: options.tokenStore, key: options.key! }, 'tokenStore');
+    if (shared === undefined && (typeof options.accessToken !== 'string' || options.accessToken === '')) {
       throw new TypeError('SevenGeeseClient option "accessToken" must be a non-empty string: the token from sign-in.');
     }
     // A token goes into a header: a line break or a non-ASCII character would fail every call.
-    if (!HEADER_VALUE.test(options.accessToken)) {
+    if (options.accessToken !== undefined && !HEADER_VALUE.test(options.accessToken)) {
       throw new TypeError('SevenGeeseClient option "accessToken" must be visible ASCII characters only (no line breaks or control characters), as 7Geese issues them.');
     }
     if (options.refreshToken !== undefined && typeof options.refreshToken !== 'string') {
@@ -78,7 +107,15 @@ export class SevenGeeseClient {
     if (options.onTokens !== undefined && typeof options.onTokens !== 'function') {
       throw new TypeError('SevenGeeseClient option "onTokens" must be a function.');
     }
-    this.#accessToken = options.accessToken;
+    if (options.expiresAt !== undefined && !(options.expiresAt instanceof Date || Number.isFinite(options.expiresAt))) {
+      throw new TypeError('SevenGeeseClient option "expiresAt" must be a Date or milliseconds since the epoch.');
+    }
+    const clock = checkExpiryOptions('SevenGeeseClient', options);
+    this.#shared = shared;
+    this.#expiresAt = options.expiresAt instanceof Date ? options.expiresAt.getTime() : options.expiresAt;
+    this.#margin = clock.margin;
+    this.#now = clock.now;
+    this.#accessToken = options.accessToken ?? '';
     this.#refreshToken = options.refreshToken;
     this.#strategy = options.strategy;
     const base = options.baseURL ?? options.strategy?.baseURL ?? DEFAULT_BASE_URL;
@@ -94,6 +131,26 @@ export class SevenGeeseClient {
   /** The current tokens (they change after a refresh). */
   get tokens(): { accessToken: string; refreshToken: string | undefined } {
     return { accessToken: this.#accessToken, refreshToken: this.#refreshToken };
+  }
+
+  /**
+   * A valid access token: the current one, or a refreshed one when it expires within `margin`
+   * (known from `tokenStore` or the `expiresAt` option). Every request of the client starts here.
+   *
+   * @example
+   * const accessToken = await client.getAccessToken();
+   */
+  async getAccessToken(): Promise<string> {
+    if (this.#shared !== undefined) return this.#take(await freshTokens(this.#shared));
+    if (this.#canRefresh() && expiresSoon(this.#expiresAt, this.#margin, this.#now())) await this.#refresh(this.#accessToken);
+    return this.#accessToken;
+  }
+
+  #take(tokens: StoredTokens): string {
+    this.#accessToken = tokens.accessToken;
+    this.#refreshToken = tokens.refreshToken;
+    this.#expiresAt = tokens.expiresAt;
+    return tokens.accessToken;
   }
 
   /** GET a path under `/api/v/2.0/`, such as `'/objectives/'`. A path outside it rejects with a `TypeError`. */
@@ -161,13 +218,13 @@ export class SevenGeeseClient {
   }
 
   async #call(method: APIMethod, url: URL, body?: unknown, limits: CallLimits = {}): Promise<Awaited<ReturnType<typeof callAPI>>> {
-    const used = this.#accessToken;
+    const used = await this.getAccessToken();
     try {
       return await this.#send(method, url, used, body, limits);
     } catch (err) {
       if (!(err instanceof SevenGeeseAPIError && err.code === 'invalid_token') || !this.#canRefresh() || limits.signal?.aborted) throw err;
       // Another call may have refreshed while this one was in flight: retry with its token.
-      if (this.#accessToken === used) await this.#refresh();
+      if (this.#accessToken === used) await this.#refresh(used);
       // One retry only: a second 401 is reported, never another refresh.
       return this.#send(method, url, this.#accessToken, body, limits);
     }
@@ -178,15 +235,20 @@ export class SevenGeeseClient {
   }
 
   #canRefresh(): boolean {
-    return this.#strategy !== undefined && this.#refreshToken !== undefined;
+    return this.#strategy !== undefined && (this.#shared !== undefined || this.#refreshToken !== undefined);
   }
 
-  #refresh(): Promise<void> {
+  #refresh(rejected: string): Promise<void> {
     this.#refreshing ??= (async () => {
       try {
+        if (this.#shared !== undefined) {
+          this.#take(await tokensAfterRejection(this.#shared, rejected));
+          return;
+        }
         const tokens = await this.#strategy!.refresh(this.#refreshToken!);
         this.#accessToken = tokens.accessToken;
         this.#refreshToken = tokens.refreshToken ?? this.#refreshToken;
+        this.#expiresAt = tokens.expiresAt?.getTime();
         await this.#onTokens?.(tokens);
       } finally {
         this.#refreshing = undefined;

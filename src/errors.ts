@@ -14,6 +14,8 @@ export type SevenGeeseErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'not_found'
+  | 'refresh_contended'
+  | 'no_tokens'
   | 'http_error'
   | 'invalid_profile'
   | 'ambiguous_profile'

@@ -36,3 +36,11 @@ export {
   SevenGeeseTokenError,
 } from './errors.js';
 export type { SevenGeeseErrorCode } from './errors.js';
+export { MemoryTokenStore, toStoredTokens } from './token-store.js';
+export type { TokenStore, StoredTokens, MemoryTokenStoreOptions } from './token-store.js';
+export { RedisTokenStore } from './redis-token-store.js';
+export type { RedisTokenStoreOptions, RedisScriptClient } from './redis-token-store.js';
+export { getAccessToken } from './access-token.js';
+export type { GetAccessTokenOptions, AccessTokenRefresher } from './access-token.js';
+export { SevenGeeseTokenStoreError } from './token-store-error.js';
+export type { TokenStoreErrorCode } from './token-store-error.js';

@@ -7,8 +7,10 @@ describe('the public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'CookieStateStore',
     'DENIED_MESSAGE',
+      'MemoryTokenStore',
     'PASSWORD_MESSAGES',
       'PasswordStrategy',
+      'RedisTokenStore',
       'SCOPE_RESOURCES',
       'SIGN_IN_FAILURES',
       'STATE_MESSAGES',
@@ -21,8 +23,11 @@ describe('the public API', () => {
       'SevenGeeseResponseError',
       'SevenGeeseTimeoutError',
       'SevenGeeseTokenError',
+      'SevenGeeseTokenStoreError',
       'Strategy',
+      'getAccessToken',
       'normalizeScope',
+      'toStoredTokens',
     ]);
   });
 

@@ -25,7 +25,8 @@ export type SevenGeeseErrorCode =
   | 'aborted'
   | 'invalid_header';
 
-interface ErrorFields {
+/** What every {@link SevenGeeseError} records about the failed request. */
+export interface ErrorFields {
   /** The URL that was called, without query string or credentials. */
   endpoint: string;
   /** The HTTP status 7Geese answered with, when it answered. */

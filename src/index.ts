@@ -4,11 +4,13 @@ export { PasswordStrategy, PASSWORD_MESSAGES } from './password-strategy.js';
 export type { PasswordStrategyOptions, PasswordStrategyOptionsWithRequest } from './password-strategy.js';
 export { SevenGeeseClient } from './api-client.js';
 export type { SevenGeeseClientOptions, TokenRefresher } from './api-client.js';
+export type { PaginateOptions } from './pages.js';
 export type { CommonOptions } from './options.js';
 export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
 export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
 export type { Profile } from './profile.js';
 export { SessionStateStore } from './state-store.js';
+export type { SessionStateStoreOptions } from './state-store.js';
 export type { PendingSignIn, SignInStore } from './pending-sign-in.js';
 export { SIGN_IN_FAILURES, STATE_MESSAGES } from './failures.js';
 export type { SignInFailure, SignInFailureCode } from './failures.js';
@@ -24,8 +26,12 @@ export type {
   VerifyFunctionWithRequest,
   ProfileVerifyFunction,
   ProfileVerifyFunctionWithRequest,
+  ParamsVerifyFunction,
+  ParamsVerifyFunctionWithRequest,
   AsyncVerifyResult,
+  VerifiedUser,
 } from './verify.js';
+export type { ProfileDone } from './sign-in-core.js';
 export {
   SevenGeeseError,
   SevenGeeseAPIError,
@@ -35,7 +41,7 @@ export {
   SevenGeeseTimeoutError,
   SevenGeeseTokenError,
 } from './errors.js';
-export type { SevenGeeseErrorCode } from './errors.js';
+export type { ErrorFields, SevenGeeseErrorCode } from './errors.js';
 export { MemoryTokenStore, toStoredTokens } from './token-store.js';
 export type { TokenStore, StoredTokens, MemoryTokenStoreOptions } from './token-store.js';
 export { RedisTokenStore } from './redis-token-store.js';

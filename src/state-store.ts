@@ -27,14 +27,26 @@ interface WithSession {
   session?: Record<string, unknown> & object;
 }
 
+/** Options of {@link SessionStateStore}. */
+export interface SessionStateStoreOptions {
+  /** The session key the pending sign-ins live under. */
+  key: string;
+  /** How long a started sign-in may take, in milliseconds. @default 600000 (10 minutes) */
+  lifetime?: number;
+  /** How many sign-ins one session may have pending at once. @default 8 */
+  max?: number;
+  /** @internal Where spent states are remembered; one registry per process by default. */
+  spent?: SpentStates;
+}
+
 /**
  * Keeps pending sign-ins in the user's session, one slot per sign-in rather than
  * passport-oauth2's one slot per provider, so that two sign-ins started in two tabs both
- * complete. Each state works once and expires; at most {@link MAX_PENDING} are kept.
+ * complete. Each state works once and expires; at most `max` (8) are kept.
  *
  * Single use holds within the process even when callbacks race: session stores such as
  * express-session's let two requests each load the session before either saves it, so both
- * would find the state; spent states are therefore also kept process-wide ({@link SpentStates})
+ * would find the state; spent states are therefore also kept process-wide
  * until they expire. Across processes it holds only as far as the session store serialises
  * writes (see SECURITY.md).
  *
@@ -47,7 +59,7 @@ export class SessionStateStore implements SignInStore {
   readonly #max: number;
   readonly #spent: SpentStates;
 
-  constructor(options: { key: string; lifetime?: number; max?: number; spent?: SpentStates }) {
+  constructor(options: SessionStateStoreOptions) {
     this.#key = options.key;
     this.#lifetime = options.lifetime ?? PENDING_LIFETIME;
     this.#max = options.max ?? MAX_PENDING;

@@ -89,7 +89,10 @@ export class Strategy extends OAuth2Strategy {
   override name = '7geese';
   // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
   // an object that inherits these properties but could not read #fields.
-  /** @internal The client that talks to 7Geese; passport-oauth2 calls it by this name. */
+  /**
+   * @internal The client that talks to 7Geese, in place of node-oauth's: passport-oauth2 calls
+   * it by this name. Left out of the published types, where passport-oauth2's own type stands.
+   */
   declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
   private readonly _core: SignInCore;
   private readonly _adapter: StoreAdapter | undefined;

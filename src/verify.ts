@@ -33,40 +33,42 @@ export type VerifyDone = (err: Error | null | undefined, user?: VerifiedUser | f
 /** What a promise-returning verify function resolves to: the user, or `false`/`null` to fail. */
 export type AsyncVerifyResult = VerifiedUser | false | null | undefined;
 
-// Declared as methods so that TypeScript checks `req` bivariantly: a verify function may
-// annotate it as `express.Request`, `FastifyRequest` or a Koa request.
-interface ProfileForm {
-  form(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}
-interface ParamsForm {
-  form(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}
-interface ProfileFormWithRequest {
-  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}
-interface ParamsFormWithRequest {
-  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}
+// Each is the type of a method, `{ m(…): … }['m']`, so that TypeScript checks `req` bivariantly:
+// a verify function may annotate it as `express.Request`, `FastifyRequest` or a Koa request.
 
 /**
  * The profile form: `(accessToken, refreshToken, profile, done)`, answering through `done` or
  * a returned promise. TypeScript types an unannotated arrow function from this one.
  */
-export type ProfileVerifyFunction = ProfileForm['form'];
+export type ProfileVerifyFunction = {
+  form(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}['form'];
 
 /** {@link ProfileVerifyFunction} with `req` first, under `passReqToCallback: true`. */
-export type ProfileVerifyFunctionWithRequest = ProfileFormWithRequest['form'];
+export type ProfileVerifyFunctionWithRequest = {
+  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}['form'];
+
+/** The params form: five declared parameters, `(accessToken, refreshToken, params, profile, done)`. */
+export type ParamsVerifyFunction = {
+  form(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}['form'];
+
+/** {@link ParamsVerifyFunction} with `req` first: six declared parameters. */
+export type ParamsVerifyFunctionWithRequest = {
+  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
+}['form'];
 
 /**
  * Every verify form without `req`. As in passport-oauth2, a function that declares five
  * parameters gets `params` before the profile; `done` always comes last.
  */
-export type VerifyFunction = ProfileVerifyFunction | ParamsForm['form'];
+export type VerifyFunction = ProfileVerifyFunction | ParamsVerifyFunction;
 
 /** Every verify form with `req` first, under `passReqToCallback: true` (six parameters for `params`). */
-export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | ParamsFormWithRequest['form'];
+export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | ParamsVerifyFunctionWithRequest;
 
-/** Any of the verify signatures, as called at run time. */
+/** @internal Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
 
 

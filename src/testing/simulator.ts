@@ -5,7 +5,7 @@ import { DEMO_CLIENT, DEMO_USERS } from './demo-data.js';
 import { Faults } from './faults.js';
 import { BodyTooLarge, parseParams, readBody, redirect, sendJSON, singles } from './http-util.js';
 import { appendBounded, recordOf } from './request-log.js';
-import { authorize, introspect, revoke, token, type OAuthContext } from './oauth-endpoints.js';
+import { authorize, introspect, revoke, token } from './oauth-endpoints.js';
 import { SimulatorStore, validScopes } from './store.js';
 import type { EndpointName, Fault, IssuedTokens, RecordedRequest, SimulatedClient, SimulatedUser, SimulatorOptions } from './types.js';
 
@@ -25,7 +25,7 @@ const ROUTES: ReadonlyArray<[RegExp, EndpointName]> = [
  * A running 7Geese simulator: a real HTTP server on 127.0.0.1 that behaves like 7Geese's
  * django-oauth-toolkit server and API, for tests and local development.
  */
-export class Simulator implements OAuthContext {
+export class Simulator {
   /** Where it listens, such as `http://127.0.0.1:43121`; use it as the strategy's `baseURL`. */
   readonly baseURL: string;
   /**
@@ -33,6 +33,7 @@ export class Simulator implements OAuthContext {
    * with credentials redacted unless `recordCredentials` is set.
    */
   readonly requests: RecordedRequest[] = [];
+  /** @internal The simulator's state, for this package's own tests; use the methods below. */
   readonly store: SimulatorStore;
   autoApprove: string | number | false;
   readonly #server: Server;
@@ -92,6 +93,11 @@ export class Simulator implements OAuthContext {
 
   clearFaults(): void {
     this.#faults.clear();
+  }
+
+  /** How many authorization codes, access tokens and refresh tokens it holds now. */
+  sizes(): { codes: number; accessTokens: number; refreshTokens: number } {
+    return this.store.size();
   }
 
   clearRequests(): void {

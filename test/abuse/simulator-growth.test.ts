@@ -98,7 +98,7 @@ describe('what the simulator stores', () => {
     const s = await start({ maxStoredTokens: 25, requestLogSize: 10 });
     const grants = [];
     for (let i = 0; i < 200; i++) grants.push(await signIn(s));
-    const size = s.store.size();
+    const size = s.sizes();
     expect(size.accessTokens).toBeLessThanOrEqual(25);
     expect(size.refreshTokens).toBeLessThanOrEqual(25);
     expect(size.codes).toBe(0);
@@ -114,7 +114,7 @@ describe('what the simulator stores', () => {
     for (let i = 0; i < 100; i++) {
       await fetch(`${s.baseURL}/o/authorize/?client_id=growth&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&scope=all`, { redirect: 'manual' });
     }
-    expect(s.store.size().codes).toBe(25);
+    expect(s.sizes().codes).toBe(25);
   });
 
   it('forgets rotated and revoked refresh tokens: one person refreshing keeps one pair', async () => {
@@ -124,8 +124,8 @@ describe('what the simulator stores', () => {
       const res = await tokenRequest(s, { grant_type: 'refresh_token', refresh_token });
       ({ refresh_token } = (await res.json()) as { refresh_token: string });
     }
-    expect(s.store.size()).toEqual({ codes: 0, accessTokens: 1, refreshTokens: 1 });
+    expect(s.sizes()).toEqual({ codes: 0, accessTokens: 1, refreshTokens: 1 });
     await fetch(`${s.baseURL}/o/revoke_token/`, { method: 'POST', body: new URLSearchParams({ token: refresh_token }), headers: { authorization: basic } });
-    expect(s.store.size()).toEqual({ codes: 0, accessTokens: 0, refreshTokens: 0 });
+    expect(s.sizes()).toEqual({ codes: 0, accessTokens: 0, refreshTokens: 0 });
   });
 });

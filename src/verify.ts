@@ -68,7 +68,7 @@ export type VerifyFunction = ProfileVerifyFunction | ParamsVerifyFunction;
 /** Every verify form with `req` first, under `passReqToCallback: true` (six parameters for `params`). */
 export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | ParamsVerifyFunctionWithRequest;
 
-/** @internal Any of the verify signatures, as called at run time. */
+/** Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
 
 

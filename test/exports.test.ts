@@ -21,6 +21,7 @@ describe('the public API', () => {
       'SevenGeeseTokenError',
       'Strategy',
       'normalizeScope',
+      'requireScopes',
     ]);
   });
 

@@ -12,8 +12,14 @@ import type { ErrorView } from './pages.js';
 
 const TRY_SIGN_IN = '/auth/7geese';
 
-/** A failed sign-in (Passport's `fail`): the person did something, or the state did not match. */
-export function failureView(message: string | undefined): ErrorView {
+/**
+ * A failed sign-in (Passport's `fail`): the person did something, or the state did not match.
+ * `signedIn`: the person was already signed in, so this was a request for more access (a step-up).
+ */
+export function failureView(message: string | undefined, signedIn = false): ErrorView {
+  if (message === DENIED_MESSAGE && signedIn) {
+    return { status: 403, title: 'Permission not granted', message: 'You did not allow the extra access in 7Geese, so nothing was changed. You are still signed in, and everything else works as before.', retry: '/' };
+  }
   if (message === DENIED_MESSAGE) {
     return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
   }
@@ -24,6 +30,19 @@ export function failureView(message: string | undefined): ErrorView {
     return { status: 401, title: 'Sign-in failed', message, retry: '/' };
   }
   return { status: 400, title: 'Sign-in failed', message: 'The sign-in could not be completed. Please try again.', retry: TRY_SIGN_IN };
+}
+
+/**
+ * A step-up sign-in came back without all the scopes it asked for: 7Geese granted less. Shown
+ * instead of going back to a page that would ask again.
+ */
+export function notGrantedView(missing: readonly string[], retry = '/'): ErrorView {
+  return {
+    status: 403,
+    title: 'Permission not granted',
+    message: `7Geese did not give this app the extra access it asked for (${missing.join(', ')}), so nothing was changed. You are still signed in, and everything else works as before.`,
+    retry,
+  };
 }
 
 /** An error (Passport's `error`, or a failed API call): 7Geese is down, slow, or refused us. */

@@ -72,7 +72,7 @@ const NOTE_LIFETIME = 10 * 60 * 1000;
 const KNOWN_SCOPES: ReadonlySet<string> = new Set([...SCOPE_RESOURCES.flatMap((r) => [`${r}:read`, `${r}:write`])]);
 
 interface StepUpNote {
-  scopes: string[];
+  scopes?: string[];
   sessionID: string | undefined;
   at: number;
 }
@@ -102,9 +102,17 @@ function checkOptions(options: unknown): void {
   for (const name of ['returnTo', 'state', 'onDeclined']) optionalFunction(o, name);
 }
 
-/** A path on this site as written: one leading slash, no second slash or backslash, no control characters. */
+/** One leading slash, no second slash or backslash, no control characters. */
+const looksLocal = (value: string) => value.length <= 2000 && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f\u007f\\]/.test(value);
+
+/**
+ * A path on this site, or undefined. Browsers resolve dot segments before following a Location,
+ * and `/.//other.site` resolves to `//other.site`, another host: the resolved form is checked too.
+ */
 function localPath(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length <= 2000 && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f\u007f\\]/.test(value) ? value : undefined;
+  if (typeof value !== 'string' || !looksLocal(value)) return undefined;
+  const resolved = new URL(value, 'http://this.site');
+  return resolved.origin === 'http://this.site' && looksLocal(resolved.pathname) ? value : undefined;
 }
 
 function lacking(needed: readonly Scope[], granted: readonly string[]): Scope[] {
@@ -119,14 +127,14 @@ function isRead(method: string | undefined): boolean {
  * Express middleware that lets a request through when the signed-in person's token has `scopes`
  * (`all` has every scope), and otherwise asks 7Geese for them: it starts a sign-in for the union
  * of what the token has and what is needed, with `approval_prompt=auto`, so that 7Geese skips its
- * consent page when the person already approved all of them. `state.returnTo` brings the person
+ * consent page when the person already holds a token for all of them. `state.returnTo` brings the person
  * back (to the same URL for a GET) and `state.stepUp` lists the scopes that were missing; on the
  * callback, `params.missingScopes` says whether 7Geese granted them.
  *
  * A GET that comes back from a completed sign-in still without the scopes is not sent to 7Geese
  * again (that could loop without end): `onDeclined` answers it. This guard keeps a note in the
  * session, and knows a sign-in completed because the session id changed (passport regenerates
- * it at login).
+ * it at login); a session without an id (cookie-session) has no guard.
  *
  * @param scopes - The scopes the route needs, written as in the `scope` option.
  * @throws TypeError for a bad scope or option, when the middleware is made.
@@ -176,12 +184,15 @@ export function requireScopes<Req extends StepUpRequest = StepUpRequest, Res = u
       }
       // A sign-in completed since this GET last asked (the session id changed), and 7Geese still
       // did not grant the scopes: asking again could redirect without end.
-      if (note && isRead(req.method) && note.sessionID !== req.sessionID && Date.now() - note.at < NOTE_LIFETIME && missing.every((s) => note.scopes.includes(s))) {
+      if (note && isRead(req.method) && note.sessionID !== req.sessionID && Date.now() - note.at < NOTE_LIFETIME && missing.every((s) => note.scopes?.includes(s))) {
         delete session![SESSION_KEY];
         return onDeclined(req, res, next, missing);
       }
       returnTo = localPath(options.returnTo ? options.returnTo(req) : isRead(req.method) ? (req.originalUrl ?? req.url) : undefined);
       extra = options.state?.(req);
+      if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
+        throw new TypeError(`${NAME}: "state" must return an object of fields to add to the sign-in's state, got ${Array.isArray(extra) ? 'an array' : extra === null ? 'null' : typeof extra}.`);
+      }
       // Only a GET comes back to itself, so only a GET can loop.
       if (session && isRead(req.method)) session[SESSION_KEY] = { scopes: missing, sessionID: req.sessionID, at: Date.now() } satisfies StepUpNote;
     } catch (err) {

@@ -212,7 +212,7 @@ describe('requireScopes', () => {
     expect(saved.text).toBe('saved');
   });
 
-  it('hands passport.authenticate the union, the prompt and a state with returnTo, stepUp and the app\'s fields', async () => {
+  it('hands passport.authenticate the union, the prompt and a state with returnTo, stepUp and the app\'s fields, and drops a returnTo off this site', async () => {
     const calls: unknown[] = [];
     const fake: StepUpPassport = {
       authenticate: (name, options) => ((_req: unknown, res: express.Response) => {
@@ -228,11 +228,14 @@ describe('requireScopes', () => {
     app.get('/a', requireScopes(['objective:write', 'review:read'], { passport: fake, granted: () => ['objective:read', 'feedback:read'], strategy: 'seven', state: () => ({ item: 7, returnTo: '/ignored' }) }), (_q, r) => r.end());
     app.get('/b', requireScopes('objective:write', { passport: fake, granted: () => [], returnTo: () => 'https://evil.example/' }), (_q, r) => r.end());
     app.post('/c', requireScopes('objective:write', { passport: fake, granted: () => [] }), (_q, r) => r.end());
+    app.get('/d', requireScopes('objective:write', { passport: fake, granted: () => [], returnTo: () => '/.//evil.example/' }), (_q, r) => r.end());
     await request(app).get('/a?x=1');
     await request(app).get('/b');
     await request(app).post('/c');
+    await request(app).get('/d');
     expect(calls).toEqual([
       { name: 'seven', options: { scope: ['feedback:read', 'objective:read', 'objective:write', 'review:read'], approvalPrompt: 'auto', state: { item: 7, returnTo: '/a?x=1', stepUp: ['objective:write', 'review:read'] } } },
+      { name: '7geese', options: { scope: ['objective:write'], approvalPrompt: 'auto', state: { stepUp: ['objective:write'] } } },
       { name: '7geese', options: { scope: ['objective:write'], approvalPrompt: 'auto', state: { stepUp: ['objective:write'] } } },
       { name: '7geese', options: { scope: ['objective:write'], approvalPrompt: 'auto', state: { stepUp: ['objective:write'] } } },
     ]);
@@ -246,14 +249,16 @@ describe('requireScopes', () => {
     globalPassport.unuse('7geese');
   });
 
-  it('passes a throwing or malformed "granted" to next as an error', async () => {
+  it('passes a throwing or malformed "granted", or a "state" that is not an object, to next as an error', async () => {
     const passport = new Passport();
     const app = express();
     app.get('/t', requireScopes('objective:read', { passport, granted: () => { throw new Error('no store'); } }), (_q, r) => r.end());
     app.get('/s', requireScopes('objective:read', { passport, granted: () => 'objective:read' as never }), (_q, r) => r.end());
+    app.get('/u', requireScopes('objective:read', { passport, granted: () => [], state: () => 'progress=5' as never }), (_q, r) => r.end());
     app.use(((err: Error, _req, res, _next) => res.status(500).send(`${err.name}: ${err.message}`)) as ErrorRequestHandler);
     expect((await request(app).get('/t')).text).toBe('Error: no store');
     expect((await request(app).get('/s')).text).toBe('TypeError: requireScopes: "granted" must return an array of scopes, got string.');
+    expect((await request(app).get('/u')).text).toBe('TypeError: requireScopes: "state" must return an object of fields to add to the sign-in\'s state, got string.');
   });
 
   it('refuses bad scopes and options with a TypeError that names them', () => {

@@ -9,6 +9,8 @@ export type { CommonOptions } from './options.js';
 export { SCOPE_RESOURCES, normalizeScope } from './scope.js';
 export type { Scope, ScopeAccess, ScopeInput, ScopeResource } from './scope.js';
 export type { Profile } from './profile.js';
+export { requireScopes } from './step-up.js';
+export type { RequireScopesOptions, StepUpAuthenticateOptions, StepUpPassport, StepUpRequest } from './step-up.js';
 export { SessionStateStore } from './state-store.js';
 export type { SessionStateStoreOptions } from './state-store.js';
 export type { PendingSignIn, SignInStore } from './pending-sign-in.js';

@@ -27,6 +27,7 @@ describe('the public API', () => {
       'Strategy',
       'getAccessToken',
       'normalizeScope',
+      'requireScopes',
       'toStoredTokens',
     ]);
   });

@@ -7,8 +7,8 @@ import { Csrf } from './csrf.js';
 import { errorView } from './errors.js';
 import type { Viewer } from './layout.js';
 import { LoginLimits } from './login-limits.js';
-import { loadObjectives } from './objectives.js';
-import { errorPage, homePage, objectivesPage, profilePage, type ErrorView } from './pages.js';
+import { objectiveRoutes, resumeProgress } from './objective-routes.js';
+import { errorPage, homePage, profilePage, type ErrorView } from './pages.js';
 import { userOf, type SignedInUser } from './session-data.js';
 
 export interface AppDeps {
@@ -72,7 +72,11 @@ export function createApp(deps: AppDeps): express.Express {
 
   const csrf = new Csrf(deps.sessionSecret);
   // Nothing here writes to the session: a visitor who has not started a sign-in gets none.
-  const viewer = (req: Request, res: Response): Viewer => ({ signedIn: !!req.user, csrf: () => csrf.token(req, res) });
+  // One token per page: its forms and the logout button share it (and the nonce cookie).
+  const viewer = (req: Request, res: Response): Viewer => {
+    let token: string | undefined;
+    return { signedIn: !!req.user, csrf: () => (token ??= csrf.token(req, res)) };
+  };
   const renderError = (req: Request, res: Response, view: ErrorView) => {
     res.status(view.status).type('html').send(errorPage(viewer(req, res), view));
   };
@@ -93,21 +97,32 @@ export function createApp(deps: AppDeps): express.Express {
     res.redirect(`/auth/7geese?returnTo=${encodeURIComponent(req.originalUrl)}`);
   };
 
+  const strategyOf = (req: Request): Strategy => {
+    const user = userOf(req);
+    return (user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy) as Strategy;
+  };
+  const csrfCheck = (req: Request, res: Response, next: NextFunction) => {
+    if (csrf.verify(req)) return next();
+    renderError(req, res, { status: 403, title: 'Request refused', message: 'This request did not come from this site, so it was ignored.', retry: '/' });
+  };
+
   app.get('/', (req, res) => renderHome(req, res, 200));
-  app.use(authRoutes({ passport, csrf, loginLimits: deps.loginLimits ?? new LoginLimits(), strategy: deps.strategy, passwordStrategy: deps.passwordStrategy, renderError, renderHome }));
+  app.use(
+    authRoutes({
+      passport,
+      refuseCrossSite: csrfCheck,
+      loginLimits: deps.loginLimits ?? new LoginLimits(),
+      strategy: deps.strategy,
+      passwordStrategy: deps.passwordStrategy,
+      renderError,
+      renderHome,
+      resume: resumeProgress({ strategyOf, renderError }),
+    }),
+  );
   app.get('/profile', requireSignIn, (req, res) => {
     res.type('html').send(profilePage(viewer(req, res), userOf(req)!));
   });
-  app.get('/objectives', requireSignIn, async (req, res) => {
-    const user = userOf(req)!;
-    const strategy = user.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
-    try {
-      const objectives = await loadObjectives(req, strategy as Strategy);
-      res.type('html').send(objectivesPage(viewer(req, res), objectives));
-    } catch (err) {
-      renderError(req, res, errorView(err, '/objectives'));
-    }
-  });
+  app.use(objectiveRoutes({ passport, strategyOf, viewer, requireSignIn, refuseCrossSite: csrfCheck, renderError }));
   app.use((req, res) => renderError(req, res, { status: 404, title: 'Page not found', message: 'There is no page at this address.', retry: '/' }));
   const onError: ErrorRequestHandler = (err: { status?: unknown }, req, res, _next) => {
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : undefined;

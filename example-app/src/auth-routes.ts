@@ -1,32 +1,47 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { PasswordStrategy, Strategy } from 'passport-7geese';
-import type { Csrf } from './csrf.js';
-import { errorView, failureView } from './errors.js';
+import { errorView, failureView, notGrantedView } from './errors.js';
 import type { LoginLimits } from './login-limits.js';
 import type { ErrorView } from './pages.js';
 import { safeReturnTo } from './return-to.js';
-import type { SignedInUser, TokenInfo } from './session-data.js';
+import { userOf, type SignedInUser, type TokenInfo } from './session-data.js';
 
 export interface AuthDeps {
   passport: InstanceType<typeof Passport>;
-  csrf: Csrf;
+  /** Lets a form's POST through only when it came from this site (see csrf.ts). */
+  refuseCrossSite: express.RequestHandler;
   strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
   loginLimits: LoginLimits;
   renderError: (req: Request, res: Response, view: ErrorView) => void;
   renderHome: (req: Request, res: Response, status: number, passwordError?: string, email?: string) => void;
+  /**
+   * Finishes what a step-up sign-in was started for (its `state`), once the scopes are granted;
+   * returns true when it has answered the request.
+   */
+  resume: (req: Request, res: Response, state: Record<string, unknown>, before: SignedInUser | undefined) => boolean;
 }
 
-type Info = { message?: string; tokens?: TokenInfo; state?: { returnTo?: string } } | undefined;
+type Info =
+  | { message?: string; tokens?: TokenInfo; missingScopes?: string[]; state?: { returnTo?: string; stepUp?: string[] } & Record<string, unknown> }
+  | undefined;
 
 /** Signs the person in: a new session id (passport regenerates it), the tokens kept server-side. */
-function completeSignIn(req: Request, res: Response, next: NextFunction, user: SignedInUser, info: Info): void {
+function completeSignIn(deps: AuthDeps, req: Request, res: Response, next: NextFunction, user: SignedInUser, info: Info): void {
+  const before = userOf(req);
   // keepSessionInfo keeps other tabs' pending sign-ins; the session id changes all the same.
   req.logIn(user, { keepSessionInfo: true, session: true }, (err) => {
     if (err) return next(err);
     if (info?.tokens) req.session.tokens = info.tokens;
-    res.redirect(safeReturnTo(info?.state?.returnTo) ?? '/');
+    const state = info?.state;
+    if (state?.stepUp) {
+      // A step-up (requireScopes) that 7Geese granted only in part: say so here rather than
+      // going back to a page that would ask again.
+      if (info?.missingScopes?.length) return deps.renderError(req, res, notGrantedView(info.missingScopes, safeReturnTo(state.returnTo)));
+      if (deps.resume(req, res, state, before)) return;
+    }
+    res.redirect(safeReturnTo(state?.returnTo) ?? '/');
   });
 }
 
@@ -45,16 +60,13 @@ export function authRoutes(deps: AuthDeps): express.Router {
   router.get('/auth/7geese/callback', (req, res, next) => {
     passport.authenticate('7geese', (err: unknown, user: SignedInUser | false, info: Info) => {
       if (err) return deps.renderError(req, res, errorView(err));
-      if (!user) return deps.renderError(req, res, failureView(info));
-      completeSignIn(req, res, next, user, info);
+      if (!user) return deps.renderError(req, res, failureView(info, !!req.user));
+      completeSignIn(deps, req, res, next, user, info);
     })(req, res, next);
   });
 
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const refuseCrossSite = (req: Request, res: Response, next: NextFunction) => {
-    if (deps.csrf.verify(req)) return next();
-    deps.renderError(req, res, { status: 403, title: 'Request refused', message: 'This request did not come from this site, so it was ignored.', retry: '/' });
-  };
+  const { refuseCrossSite } = deps;
 
   if (deps.passwordStrategy) {
     router.post('/login/password', form, refuseCrossSite, async (req, res, next) => {
@@ -71,7 +83,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
       passport.authenticate('7geese-password', (err: unknown, user: SignedInUser | false, info: Info, status?: number) => {
         if (err) return deps.renderError(req, res, errorView(err, '/'));
         if (!user) return deps.renderHome(req, res, status ?? 401, failureView(info).message, email);
-        deps.loginLimits.succeeded(email, address).then(() => completeSignIn(req, res, next, user, info), next);
+        deps.loginLimits.succeeded(email, address).then(() => completeSignIn(deps, req, res, next, user, info), next);
       })(req, res, next);
     });
   }

@@ -11,10 +11,16 @@ import type { ErrorView } from './pages.js';
 
 const TRY_SIGN_IN = '/auth/7geese';
 
-/** A failed sign-in (Passport's `fail`), told apart by its `info.code`. */
-export function failureView(info: Partial<SignInFailure> | undefined): ErrorView {
+/**
+ * A failed sign-in (Passport's `fail`), told apart by its `info.code`. `signedIn`: the person
+ * was already signed in, so this was a request for more access (a step-up).
+ */
+export function failureView(info: Partial<SignInFailure> | undefined, signedIn = false): ErrorView {
   switch (info?.code) {
     case 'access_denied':
+      if (signedIn) {
+        return { status: 403, title: 'Permission not granted', message: 'You did not allow the extra access in 7Geese, so nothing was changed. You are still signed in, and everything else works as before.', retry: '/' };
+      }
       return { status: 403, title: 'Sign-in cancelled', message: 'You chose not to sign in with 7Geese, so nothing was shared with this app.', retry: TRY_SIGN_IN };
     case 'state_missing':
     case 'state_mismatch':
@@ -27,6 +33,19 @@ export function failureView(info: Partial<SignInFailure> | undefined): ErrorView
     default:
       return { status: 400, title: 'Sign-in failed', message: 'The sign-in could not be completed. Please try again.', retry: TRY_SIGN_IN };
   }
+}
+
+/**
+ * A step-up sign-in came back without all the scopes it asked for: 7Geese granted less. Shown
+ * instead of going back to a page that would ask again.
+ */
+export function notGrantedView(missing: readonly string[], retry = '/'): ErrorView {
+  return {
+    status: 403,
+    title: 'Permission not granted',
+    message: `7Geese did not give this app the extra access it asked for (${missing.join(', ')}), so nothing was changed. You are still signed in, and everything else works as before.`,
+    retry,
+  };
 }
 
 /** An error (Passport's `error`, or a failed API call): 7Geese is down, slow, or refused us. */

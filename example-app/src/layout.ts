@@ -23,7 +23,9 @@ const STYLE = `
   form.inline { display: inline; } label { display: block; margin: 10px 0 4px; color: var(--muted); }
   input[type=email], input[type=password] { width: 100%; max-width: 340px; padding: 9px; border: 1px solid #cbd5e0; border-radius: 8px; font-size: 1rem; }
   .error { border-left: 4px solid #c53030; } .notice { color: #c53030; } .muted { color: var(--muted); font-size: .9rem; }
-  .or { color: var(--muted); margin: 20px 0; }`;
+  .or { color: var(--muted); margin: 20px 0; }
+  form.row { display: flex; gap: 6px; align-items: center; margin: 0; } input[type=number] { width: 4.5em; padding: 6px; border: 1px solid #cbd5e0; border-radius: 6px; }
+  .button.small { padding: 6px 10px; font-size: .9rem; } .saved { color: var(--green); font-weight: 600; }`;
 
 export interface Viewer {
   signedIn: boolean;

@@ -7,13 +7,13 @@ import { tokensFromSet } from './session-data.js';
 const LIMIT = 50;
 
 /**
- * The signed-in person's objectives from the 7Geese API, with their token. When 7Geese rejects
- * an expired token the client refreshes it once, and the new tokens go back into the session.
+ * A client with the signed-in person's token. When 7Geese rejects an expired token the client
+ * refreshes it once, and the new tokens go back into the session.
  */
-export async function loadObjectives(req: Request, strategy: Strategy): Promise<Objective[]> {
+function clientFor(req: Request, strategy: Strategy): SevenGeeseClient {
   const tokens = req.session.tokens;
   if (!tokens) throw new Error('No 7Geese tokens in this session.');
-  const client = new SevenGeeseClient({
+  return new SevenGeeseClient({
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     strategy,
@@ -21,10 +21,19 @@ export async function loadObjectives(req: Request, strategy: Strategy): Promise<
       req.session.tokens = tokensFromSet(fresh);
     },
   });
+}
+
+/** The signed-in person's objectives from the 7Geese API (needs `objective:read`). */
+export async function loadObjectives(req: Request, strategy: Strategy): Promise<Objective[]> {
   const objectives: Objective[] = [];
-  for await (const objective of client.paginate<Objective>('/objectives/', { pageSize: LIMIT })) {
+  for await (const objective of clientFor(req, strategy).paginate<Objective>('/objectives/', { pageSize: LIMIT })) {
     objectives.push(objective);
     if (objectives.length >= LIMIT) break;
   }
   return objectives;
+}
+
+/** Sets an objective's progress, in percent, through the 7Geese API (needs `objective:write`). */
+export async function updateProgress(req: Request, strategy: Strategy, id: number, progress: number): Promise<void> {
+  await clientFor(req, strategy).patch(`/objectives/${id}/`, { progress });
 }

@@ -54,18 +54,33 @@ export interface Objective {
   due_date?: unknown;
 }
 
-export function objectivesPage(viewer: Viewer, objectives: Objective[]): string {
+/** What the objectives page says above the table after an update. */
+export type ObjectivesNotice = { updated: number } | undefined;
+
+function progressForm(viewer: Viewer, o: Objective, pct: number): string {
+  const id = Number(o.id);
+  if (!Number.isSafeInteger(id) || id < 1) return '';
+  return `<form class="row" method="post" action="/objectives/${id}/progress"><input type="hidden" name="_csrf" value="${esc(viewer.csrf())}">
+<input name="progress" type="number" min="0" max="100" step="1" value="${pct}" required aria-label="Progress of ${esc(o.name)}, in percent">
+<button class="button secondary small" type="submit">Update</button></form>`;
+}
+
+export function objectivesPage(viewer: Viewer, objectives: Objective[], notice: ObjectivesNotice = undefined): string {
   const rows = objectives
     .map((o) => {
-      const pct = Math.max(0, Math.min(100, Number(o.progress) || 0));
-      return `<tr><td>${esc(o.name)}</td><td><div class="progress" title="${pct}%"><span style="width:${pct}%"></span></div></td><td>${esc(o.due_date ?? '—')}</td></tr>`;
+      const pct = Math.max(0, Math.min(100, Math.round(Number(o.progress)) || 0));
+      return `<tr><td>${esc(o.name)}</td><td><div class="progress" title="${pct}%"><span style="width:${pct}%"></span></div> <span class="muted">${pct}%</span></td><td>${esc(o.due_date ?? '—')}</td><td>${progressForm(viewer, o, pct)}</td></tr>`;
     })
     .join('');
   const table = objectives.length
-    ? `<table><thead><tr><th>Objective</th><th>Progress</th><th>Due</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? `<table><thead><tr><th>Objective</th><th>Progress</th><th>Due</th><th>Update progress</th></tr></thead><tbody>${rows}</tbody></table>`
     : '<p>You have no objectives in 7Geese yet.</p>';
-  return layout('Objectives', viewer, `<section class="card"><h1>Your objectives</h1>
-<p class="muted">Read from the 7Geese API with your access token (refreshed automatically when it expires).</p>${table}</section>`);
+  const updated = notice && objectives.find((o) => Number(o.id) === notice.updated);
+  const saved = updated
+    ? `<p class="saved" role="status">Saved: “${esc(updated.name)}” is now at ${esc(Math.round(Number(updated.progress)) || 0)}%.</p>`
+    : '';
+  return layout('Objectives', viewer, `<section class="card"><h1>Your objectives</h1>${saved}
+<p class="muted">Read from the 7Geese API with your access token (refreshed automatically when it expires). Updating progress needs permission to change your objectives (<code>objective:write</code>): if your sign-in does not include it, 7Geese asks you for it first.</p>${table}</section>`);
 }
 
 export interface ErrorView {

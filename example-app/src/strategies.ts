@@ -43,7 +43,7 @@ export function createStrategies(s: StrategySettings): { signIn: Strategy; passw
   const signIn = new Strategy(
     { ...common, clientID: s.clientID, clientSecret: s.clientSecret, callbackURL: s.callbackURL },
     (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
-      done(null, toUser(profile, '7geese'), { tokens: tokensFromParams(params) }),
+      done(null, toUser(profile, '7geese'), { tokens: tokensFromParams(params), missingScopes: params.missingScopes }),
   );
   const password = s.password
     ? new PasswordStrategy(

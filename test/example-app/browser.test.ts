@@ -79,6 +79,53 @@ describe.skipIf(!hasChromium)(`the example app in a real browser${hasChromium ? 
     expect(page().url()).toContain(`${sim.baseURL}/o/authorize/`);
   });
 
+  browserTest('updates an objective\'s progress: 7Geese asks for permission to change objectives, then the update is saved', page, async () => {
+    await signInAs('Katherine Johnson');
+    await page().getByRole('link', { name: 'Objectives', exact: true }).click();
+    await page().waitForURL(`${base}/objectives`);
+    const objective = [...sim.store.objectives.values()].find((o) => o.owner === 4)!;
+    const name = String(objective.name);
+    const row = page().locator('tbody tr', { hasText: name });
+    await row.getByLabel(`Progress of ${name}, in percent`).fill('88');
+    await row.getByRole('button', { name: 'Update' }).click();
+    // The app signed in with objective:read only: 7Geese asks for the scope to change objectives.
+    await page().getByRole('heading', { name: 'Authorize Browser test app' }).waitFor();
+    const asked = new URL(page().url()).searchParams;
+    expect(asked.get('scope')).toBe('userprofile:read objective:read objective:write');
+    expect(asked.get('approval_prompt')).toBe('auto');
+    expect(await page().textContent('main')).toContain('Change your objectives');
+    expect(await page().getByLabel('Katherine Johnson').isChecked()).toBe(true);
+    await page().getByRole('button', { name: 'Approve' }).click();
+    await page().waitForURL(`${base}/objectives?updated=${String(objective.id)}`);
+    expect(await page().getByRole('status').textContent()).toBe(`Saved: “${name}” is now at 88%.`);
+    expect(await page().locator('tbody tr', { hasText: name }).getByLabel(`Progress of ${name}, in percent`).inputValue()).toBe('88');
+    expect(objective.progress).toBe(88);
+    // With objective:write granted, the next update is saved at once, without 7Geese.
+    await page().locator('tbody tr', { hasText: name }).getByLabel(`Progress of ${name}, in percent`).fill('90');
+    await page().locator('tbody tr', { hasText: name }).getByRole('button', { name: 'Update' }).click();
+    await page().waitForURL(`${base}/objectives?updated=${String(objective.id)}`);
+    expect(await page().getByRole('status').textContent()).toBe(`Saved: “${name}” is now at 90%.`);
+  });
+
+  browserTest('denies the permission to change objectives and stays signed in, with nothing changed', page, async () => {
+    await signInAs('Alan Turing');
+    await page().goto(`${base}/objectives`);
+    const objective = [...sim.store.objectives.values()].find((o) => o.owner === 3)!;
+    const before = objective.progress;
+    const name = String(objective.name);
+    const row = page().locator('tbody tr', { hasText: name });
+    await row.getByLabel(`Progress of ${name}, in percent`).fill('3');
+    await row.getByRole('button', { name: 'Update' }).click();
+    await page().getByRole('button', { name: 'Deny' }).click();
+    await page().waitForURL(/\/auth\/7geese\/callback/);
+    expect(await page().getByRole('heading', { level: 1 }).textContent()).toBe('Permission not granted');
+    expect(await page().textContent('main')).toContain('You are still signed in');
+    expect(objective.progress).toBe(before);
+    await page().getByRole('link', { name: 'Objectives', exact: true }).click();
+    await page().waitForURL(`${base}/objectives`);
+    expect(await page().locator('tbody tr').count()).toBe(7);
+  });
+
   browserTest('signs in with email and password, and shows the message for a wrong password', page, async () => {
     await page().goto(base);
     await page().getByLabel('Email').fill('alan@example.com');

@@ -87,7 +87,7 @@ describe('an agent carries every request through a proxy', () => {
 
   it('the option "agent" of both strategies carries the token and profile requests', async (ctx) => {
     const agent = new HttpsProxyAgent(proxy.url);
-    const strategy = new PasswordStrategy({ clientID: 'demo-client', clientSecret: 'x', baseURL: sim.baseURL, agent }, () => false);
+    const strategy = new PasswordStrategy({ clientID: 'demo-client', clientSecret: 'x', baseURL: sim.baseURL, agent }, async () => false);
     const probe = (strategy as unknown as { _core: { client: Strategy['_oauth2'] } })._core.client;
     // The option is resolved in options.ts; SignInCore must pass it to the client (see the transport report).
     if (probe.transport.agent !== agent) return ctx.skip();
@@ -106,11 +106,11 @@ describe('an agent carries every request through a proxy', () => {
 
   it('an agent that is not an http.Agent is a TypeError naming the option', () => {
     const options = { clientID: 'c', clientSecret: 's', callbackURL: '/cb', agent: { addRequest() {} } as unknown as Agent };
-    expect(() => new Strategy(options, () => false)).toThrow(
+    expect(() => new Strategy(options, async () => false)).toThrow(
       new TypeError('7Geese Strategy option "agent" must be an http.Agent or https.Agent (such as a proxy agent from https-proxy-agent), or false, got object.'),
     );
     expect(() => new SevenGeeseClient({ accessToken: 't', agent: 'http://proxy' as unknown as Agent })).toThrow(/SevenGeeseClient option "agent" must be an http.Agent/);
-    expect(() => new PasswordStrategy({ clientID: 'c', clientSecret: 's', proxyFromEnv: 'yes' as unknown as boolean }, () => false)).toThrow(
+    expect(() => new PasswordStrategy({ clientID: 'c', clientSecret: 's', proxyFromEnv: 'yes' as unknown as boolean }, async () => false)).toThrow(
       new TypeError('7Geese PasswordStrategy option "proxyFromEnv" must be true or false, got "yes".'),
     );
   });

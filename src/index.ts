@@ -13,6 +13,8 @@ export type { PKCEStateStore } from './state-store.js';
 export { CookieStateStore } from './cookie-state-store.js';
 export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
+export { CHANNELS } from './diagnostics.js';
+export type { RequestEvent, RequestOperation, SignInEvent, TokenEvent } from './diagnostics.js';
 export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
 export type {
   VerifyParams,
@@ -30,5 +32,6 @@ export {
   SevenGeeseResponseError,
   SevenGeeseTimeoutError,
   SevenGeeseTokenError,
+  SevenGeeseUnavailableError,
 } from './errors.js';
 export type { SevenGeeseErrorCode } from './errors.js';

@@ -5,6 +5,7 @@ import * as testing from '../src/testing/index.js';
 describe('the public API', () => {
   it('exports exactly these names from passport-7geese', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'CHANNELS',
       'CookieStateStore',
     'DENIED_MESSAGE',
     'PASSWORD_MESSAGES',
@@ -19,6 +20,7 @@ describe('the public API', () => {
       'SevenGeeseResponseError',
       'SevenGeeseTimeoutError',
       'SevenGeeseTokenError',
+      'SevenGeeseUnavailableError',
       'Strategy',
       'normalizeScope',
     ]);

@@ -11,11 +11,11 @@ import { consent, createHarness, finish, signIn, startSignIn } from './helpers/h
 // What the lead's change adds to both strategies (see the transport report): the first line of
 // authenticate(). trackSignIn() does nothing the second time for one request, so this stays
 // harmless once the strategies call it themselves.
-type Authenticate = (this: Strategy | PasswordStrategy, req: { query?: Record<string, unknown> }, options?: object) => void;
+type Authenticate = (this: Strategy | PasswordStrategy, req: Parameters<Strategy['authenticate']>[0], options?: Record<string, unknown>) => void;
 const originals = { s: Strategy.prototype.authenticate as Authenticate, p: PasswordStrategy.prototype.authenticate as Authenticate };
 beforeAll(() => {
   Strategy.prototype.authenticate = function (this: Strategy, req, options) {
-    const q = (req.query ?? {}) as Record<string, unknown>;
+    const q = ((req as { query?: unknown }).query ?? {}) as Record<string, unknown>;
     trackSignIn(this, this.name, q.code !== undefined || q.error !== undefined ? 'callback' : 'authorize');
     originals.s.call(this, req, options);
   } as Strategy['authenticate'];

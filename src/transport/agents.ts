@@ -15,7 +15,8 @@ export type AgentChoice = { agent: HttpAgent | false } | { proxyFromEnv: true } 
  * requests share one connection, later sign-ins reuse it. Bounded: at most 16 connections per
  * 7Geese host, 4 kept idle, each closed after 4 s idle (below the 5 s that Node's own servers
  * and many proxies keep an idle connection, so that a request never goes out on a connection the
- * server is closing). Idle sockets do not keep the process alive.
+ * server is closing; Node's agent also closes it a second before a server's `Keep-Alive:
+ * timeout=N`). Idle sockets do not keep the process alive.
  */
 const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 4_000, scheduling: 'lifo' } as const;
 let pool: { http: HttpAgent; https: HttpsAgent } | undefined;
@@ -80,8 +81,9 @@ let userAgent: string | undefined;
  */
 export function userAgentHeader(): string {
   if (userAgent !== undefined) return userAgent;
-  let dir = __dirname;
-  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+  // A bundle for ES modules has no __dirname; it gets the name alone.
+  let dir = typeof __dirname === 'string' ? __dirname : '';
+  for (let i = 0; dir !== '' && i < 4; i++, dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
       if (pkg.name === 'passport-7geese' && typeof pkg.version === 'string') return (userAgent = `passport-7geese/${pkg.version}`);

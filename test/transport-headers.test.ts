@@ -61,6 +61,20 @@ describe('customHeaders and User-Agent', () => {
     for (const r of seen()) expect(r).toMatchObject({ ua: `passport-7geese/${VERSION}`, key: 'gateway-key-1', tenant: 'acme' });
   });
 
+  it('a client built with either strategy takes its customHeaders and agent', async (ctx) => {
+    const h = createHarness(sim, { customHeaders: HEADERS });
+    const password = new PasswordStrategy({ clientID: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret, baseURL: sim.baseURL, customHeaders: { 'X-Tenant': 'pw' } }, async () => false);
+    // Needs the strategies' transport getter (see the transport report).
+    if (!('transport' in (h.strategy as object))) return ctx.skip();
+    const t = sim.issueToken({ user: 1 });
+    await new SevenGeeseClient({ accessToken: t.access_token, strategy: h.strategy }).get('/users/me/');
+    await new SevenGeeseClient({ accessToken: t.access_token, strategy: password }).get('/users/me/');
+    expect(seen().map((r) => [r.key, r.tenant])).toEqual([
+      ['gateway-key-1', 'acme'],
+      [undefined, 'pw'],
+    ]);
+  });
+
   it('the client option wins over the strategy\'s, and a client without a strategy sends its own', async () => {
     const h = createHarness(sim, { customHeaders: HEADERS });
     const t = sim.issueToken({ user: 1 });

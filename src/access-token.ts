@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointOf } from './errors.js';
-import { DEFAULT_TIMEOUT } from './http.js';
+import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import type { TokenSet } from './token-lifecycle.js';
 import { SevenGeeseTokenStoreError } from './token-store-error.js';
 import { checkKey, type StoredTokens, type TokenStore } from './token-store.js';

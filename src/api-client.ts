@@ -1,8 +1,10 @@
+import type { Agent } from 'node:http';
 import { SevenGeeseAPIError, SevenGeeseResponseError, endpointOf } from './errors.js';
-import { DEFAULT_TIMEOUT, HEADER_VALUE, isRecord } from './http.js';
-import { callAPI, type APIMethod } from './api-response.js';
+import { isRecord } from './json.js';
+import { HEADER_VALUE } from './transport/exchange.js';
+import { DEFAULT_TIMEOUT, Transport, type APIMethod } from './transport/transport.js';
 import { apiURL, nextPageURL } from './api-paths.js';
-import { DEFAULT_BASE_URL } from './options.js';
+import { DEFAULT_BASE_URL, checkTransportOptions, optionChecker } from './options.js';
 import { PageIterator, type PaginateOptions } from './pages.js';
 import { clip } from './redact.js';
 import type { RefreshOptions, TokenSet } from './token-lifecycle.js';
@@ -14,6 +16,8 @@ export interface TokenRefresher {
   readonly baseURL: string;
   readonly timeout: number;
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet>;
+  /** @internal How the strategy reaches 7Geese: the client connects the same way, with the same headers. */
+  readonly transport?: Transport | undefined;
 }
 
 /** Options of {@link SevenGeeseClient}. */
@@ -55,6 +59,12 @@ export interface SevenGeeseClientOptions {
    * @default Date.now
    */
   now?: (() => number) | undefined;
+  /** Headers added to every request. @default the strategy's `customHeaders`, else none */
+  customHeaders?: Record<string, string> | undefined;
+  /** The agent requests go through, such as a proxy agent. @default the strategy's, else a keep-alive pool */
+  agent?: Agent | false | undefined;
+  /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, as the strategy option does. @default the strategy's, else false */
+  proxyFromEnv?: boolean | undefined;
 }
 
 /** Per call: a signal that stops it and a deadline shorter than the client's. */
@@ -81,6 +91,7 @@ export class SevenGeeseClient {
   readonly #strategy: TokenRefresher | undefined;
   readonly #base: URL;
   readonly #timeout: number;
+  readonly #transport: Transport;
   readonly #onTokens: SevenGeeseClientOptions['onTokens'];
   #refreshing: Promise<void> | undefined;
   readonly #shared: SharedTokens | undefined;
@@ -125,6 +136,7 @@ export class SevenGeeseClient {
       throw new TypeError(`SevenGeeseClient option "baseURL" must be an absolute URL, got ${JSON.stringify(base)}.`);
     }
     this.#timeout = options.timeout ?? options.strategy?.timeout ?? DEFAULT_TIMEOUT;
+    this.#transport = transportOf(options);
     this.#onTokens = options.onTokens;
   }
 
@@ -217,7 +229,7 @@ export class SevenGeeseClient {
     return (await this.#call(method, apiURL(this.#base, path, query), body)).json;
   }
 
-  async #call(method: APIMethod, url: URL, body?: unknown, limits: CallLimits = {}): Promise<Awaited<ReturnType<typeof callAPI>>> {
+  async #call(method: APIMethod, url: URL, body?: unknown, limits: CallLimits = {}): Promise<Awaited<ReturnType<Transport['callAPI']>>> {
     const used = await this.getAccessToken();
     try {
       return await this.#send(method, url, used, body, limits);
@@ -230,8 +242,10 @@ export class SevenGeeseClient {
     }
   }
 
-  #send(method: APIMethod, url: URL, accessToken: string, body: unknown, limits: CallLimits): ReturnType<typeof callAPI> {
-    return callAPI({ method, url: url.href, accessToken, timeout: limits.timeout ?? this.#timeout, body, signal: limits.signal });
+  #send(method: APIMethod, url: URL, accessToken: string, body: unknown, limits: CallLimits): ReturnType<Transport['callAPI']> {
+    const operation = url.pathname.endsWith('/graphql') ? 'graphql' : 'rest';
+    // retry: a GET may be tried once more after a 429 or 503 within the deadline; writes never are.
+    return this.#transport.callAPI({ operation, method, url: url.href, accessToken, timeout: limits.timeout ?? this.#timeout, body, signal: limits.signal, retry: true });
   }
 
   #canRefresh(): boolean {
@@ -256,4 +270,18 @@ export class SevenGeeseClient {
     })();
     return this.#refreshing;
   }
+}
+
+/** The client's transport: its own options, each falling back to the strategy's. */
+function transportOf(options: SevenGeeseClientOptions): Transport {
+  const inherited = options.strategy?.transport;
+  const own = options.customHeaders !== undefined || options.agent !== undefined || options.proxyFromEnv !== undefined;
+  if (inherited instanceof Transport && !own) return inherited;
+  const checked = checkTransportOptions(optionChecker('SevenGeeseClient', options as unknown as Record<string, unknown>), options as unknown as Record<string, unknown>);
+  const base = inherited instanceof Transport ? inherited.settings : {};
+  return new Transport({
+    customHeaders: options.customHeaders === undefined ? base.customHeaders : checked.customHeaders,
+    agent: options.agent === undefined && options.proxyFromEnv === undefined ? base.agent : checked.agent,
+    proxyFromEnv: options.proxyFromEnv === undefined ? base.proxyFromEnv : checked.proxyFromEnv,
+  });
 }

@@ -23,7 +23,9 @@ export type SevenGeeseErrorCode =
   | 'too_many_pages'
   | 'deadline_exceeded'
   | 'aborted'
-  | 'invalid_header';
+  | 'invalid_header'
+  | 'rate_limited'
+  | 'unavailable';
 
 /** What every {@link SevenGeeseError} records about the failed request. */
 export interface ErrorFields {
@@ -212,4 +214,30 @@ function tokenErrorMessage(code: string, description: string | undefined): strin
   const said = description ? ` (${description})` : '';
   const advice = TOKEN_ERROR_ADVICE[code] ?? 'See the error code for details.';
   return `7Geese refused the token request: ${code}${said}. ${advice}`;
+}
+
+/**
+ * 7Geese did not take the request for now: it is limiting this application's requests (429,
+ * code `rate_limited`) or is unavailable (503, code `unavailable`). `retryAfter` is how many
+ * seconds 7Geese asked to wait (from `Retry-After`, at most a day), when it said.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+ */
+export class SevenGeeseUnavailableError extends SevenGeeseError {
+  override name = 'SevenGeeseUnavailableError';
+  /** Seconds to wait before trying again, from 7Geese's `Retry-After`; undefined when it sent none. */
+  readonly retryAfter: number | undefined;
+
+  constructor(endpoint: string, status: 429 | 503, retryAfter: number | undefined) {
+    const wait = retryAfter === undefined ? 'Try again later' : `Try again in ${retryAfter} s (its Retry-After)`;
+    super(
+      status === 429
+        ? `7Geese is limiting this application's requests (429) at ${endpoint}. ${wait}, and make fewer requests.`
+        : `7Geese is unavailable (503) at ${endpoint}. ${wait}.`,
+      status === 429 ? 'rate_limited' : 'unavailable',
+      { endpoint, status },
+    );
+    this.retryAfter = retryAfter;
+  }
 }

@@ -20,6 +20,8 @@ export type { StrategyRequest } from './host-request.js';
 export { CookieStateStore } from './cookie-state-store.js';
 export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
+export { CHANNELS } from './diagnostics.js';
+export type { RequestEvent, RequestOperation, SignInEvent, TokenEvent } from './diagnostics.js';
 export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
 export type {
   VerifyParams,
@@ -42,6 +44,7 @@ export {
   SevenGeeseResponseError,
   SevenGeeseTimeoutError,
   SevenGeeseTokenError,
+  SevenGeeseUnavailableError,
 } from './errors.js';
 export type { ErrorFields, SevenGeeseErrorCode } from './errors.js';
 export { MemoryTokenStore, toStoredTokens } from './token-store.js';

@@ -1,6 +1,6 @@
 import { SevenGeeseResponseError, endpointOf } from './errors.js';
 import type { SevenGeeseErrorCode } from './errors.js';
-import type { HttpResponse } from './http.js';
+import type { HttpResponse } from './transport/exchange.js';
 
 /**
  * The deepest nesting of arrays and objects accepted in JSON from 7Geese. Its real answers nest
@@ -90,3 +90,8 @@ export function readJSON(res: HttpResponse, what: string, tooDeep: SevenGeeseErr
   }
 }
 
+
+/** True for a plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,9 +1,10 @@
-import { SevenGeeseResponseError, SevenGeeseTokenError } from './errors.js';
-import { DEFAULT_TIMEOUT, isRecord, send, type HttpResponse } from './http.js';
-import { readJSON } from './json.js';
-import { callAPI, type APIExpectations, type APIMethod } from './api-response.js';
-import { parseGrantedScope } from './scope.js';
-import { clip } from './redact.js';
+import type { Agent } from 'node:http';
+import { publishToken } from './diagnostics.js';
+import { readTokenAnswer, tokenError, type APIExpectations, type TokenParams } from './transport/answers.js';
+import type { HttpResponse } from './transport/exchange.js';
+import { Transport, basicCredentials, type APIMethod, type ClientCredentials } from './transport/transport.js';
+
+export { tokenError, type TokenParams } from './transport/answers.js';
 
 /** How the client proves who it is at the token endpoint. */
 export type ClientAuth = 'basic' | 'body';
@@ -13,23 +14,10 @@ export interface ClientSettings {
   clientAuth?: ClientAuth | undefined;
   /** @default 10000 */
   timeout?: number | undefined;
-}
-
-/**
- * A successful token response: 7Geese's JSON as it came, plus the granted scopes as a list and
- * the moment the access token expires.
- */
-export interface TokenParams {
-  access_token: string;
-  token_type?: string;
-  expires_in?: number;
-  refresh_token?: string;
-  scope?: string;
-  /** The scopes 7Geese granted, read from `scope`. */
-  scopes: string[];
-  /** When the access token expires, from `expires_in`; undefined when 7Geese did not say. */
-  expiresAt: Date | undefined;
-  [field: string]: unknown;
+  /** The app's agent (such as a proxy agent), or `false` for no connection reuse. @default a keep-alive pool */
+  agent?: Agent | false | undefined;
+  /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default false */
+  proxyFromEnv?: boolean | undefined;
 }
 
 type TokenCallback = (
@@ -39,76 +27,11 @@ type TokenCallback = (
   params?: TokenParams,
 ) => void;
 
-/** RFC 6749 section 2.3.1: form-encode each part before joining them for Basic authentication. */
-function basicCredentials(id: string, secret: string): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
-}
-
-/**
- * What a token must look like to be sent back in a header: visible ASCII, no spaces (RFC 6750's
- * b64token is narrower still). A CR, LF or non-Latin-1 character would otherwise surface as a raw
- * Node error on the first API call, or worse, split the header.
- */
-const TOKEN = /^[\x21-\x7e]{1,4096}$/;
-
-/** Form fields whose values are secrets, removed from any error about the answer. */
-const SECRET_FIELDS = ['code', 'code_verifier', 'refresh_token', 'access_token', 'password', 'client_secret', 'token', 'assertion'];
-
-function tokenParams(res: HttpResponse): TokenParams {
-  const json = readJSON(res, 'a token response');
-  if (!isRecord(json) || typeof json.access_token !== 'string' || json.access_token === '') {
-    throw new SevenGeeseResponseError(
-      `7Geese's token endpoint ${res.endpoint} answered ${res.status} without an access_token. Check the "tokenURL" option.`,
-      'invalid_response',
-      { endpoint: res.endpoint, status: res.status },
-    );
-  }
-  for (const field of ['access_token', 'refresh_token'] as const) {
-    if (json[field] !== undefined && !(typeof json[field] === 'string' && TOKEN.test(json[field]))) {
-      throw new SevenGeeseResponseError(
-        `7Geese's token endpoint ${res.endpoint} answered ${res.status} with a ${field} that is not a token (visible ASCII characters, at most 4096): it could not be sent back in a header. 7Geese may be having trouble; try again later.`,
-        'invalid_response',
-        { endpoint: res.endpoint, status: res.status },
-      );
-    }
-  }
-  const expiresIn = Number(json.expires_in);
-  return {
-    ...json,
-    access_token: json.access_token,
-    scopes: parseGrantedScope(json.scope),
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined,
-  };
-}
-
-/** The error for a failed answer from one of 7Geese's OAuth endpoints. */
-export function tokenError(res: HttpResponse): Error {
-  const json = readJSON(res, 'an OAuth error response');
-  // RFC 6749 section 5.2: an error code is a short run of printable characters. Anything else,
-  // or a code that carries something we sent, is not an OAuth error code.
-  if (isRecord(json) && typeof json.error === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(json.error) && res.redact(json.error) === json.error) {
-    const str = (v: unknown) => (typeof v === 'string' ? clip(v, res.redact, 200) : undefined);
-    return new SevenGeeseTokenError({
-      code: json.error,
-      description: str(json.error_description),
-      uri: str(json.error_uri),
-      status: res.status,
-      endpoint: res.endpoint,
-    });
-  }
-  return new SevenGeeseResponseError(
-    `7Geese's token endpoint ${res.endpoint} answered ${res.status} without an OAuth error code. It may be having trouble; try again later.`,
-    'invalid_response',
-    { endpoint: res.endpoint, status: res.status },
-  );
-}
-
 /**
  * Stands in for node-oauth's `OAuth2` as the `_oauth2` of the strategy, with the same
  * constructor and method signatures (passport-oauth2 and passport-oauth2-refresh call them),
- * on node:http with deadlines, size limits, HTTP Basic client authentication, and errors that
- * keep 7Geese's own error code.
+ * HTTP Basic client authentication, and errors that keep 7Geese's own error code. Its requests
+ * go through a {@link Transport}.
  */
 export class SevenGeeseOAuth2 {
   readonly _clientId: string;
@@ -118,10 +41,10 @@ export class SevenGeeseOAuth2 {
   readonly _accessTokenUrl: string;
   readonly _customHeaders: Record<string, string>;
   readonly clientAuth: ClientAuth;
-  readonly timeout: number;
+  /** How every request of this client reaches 7Geese. */
+  readonly transport: Transport;
   readonly #refreshing = new Map<string, Promise<TokenParams>>();
-  /** The `Authorization` header for client authentication by HTTP Basic. */
-  readonly #basic: string;
+  readonly #credentials: ClientCredentials;
 
   constructor(
     clientId: string,
@@ -139,12 +62,26 @@ export class SevenGeeseOAuth2 {
     this._accessTokenUrl = accessTokenUrl;
     this._customHeaders = { ...customHeaders };
     this.clientAuth = settings.clientAuth ?? 'basic';
-    this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
-    this.#basic = basicCredentials(clientId, clientSecret);
+    this.transport = new Transport({ timeout: settings.timeout, customHeaders: this._customHeaders, agent: settings.agent, proxyFromEnv: settings.proxyFromEnv });
+    this.#credentials = { id: clientId, secret: clientSecret, auth: this.clientAuth, basic: basicCredentials(clientId, clientSecret) };
     // An own, bound property: passport-oauth2-refresh copies this function onto a client it
     // builds with node-oauth's constructor arguments only, so it must keep this client's
-    // settings (client authentication, deadline) and its refresh deduplication.
+    // settings (client authentication, deadline, agent) and its refresh deduplication.
     this.getOAuthAccessToken = this.getOAuthAccessToken.bind(this);
+  }
+
+  /** The deadline of every request, in milliseconds. */
+  get timeout(): number {
+    return this.transport.timeout;
+  }
+
+  /**
+   * node-oauth's `setAgent`: every later request (token, refresh, revoke, profile) goes through
+   * `agent`, such as a proxy agent. The usual passport-oauth2 way to use a proxy:
+   * `strategy._oauth2.setAgent(new HttpsProxyAgent(process.env.HTTPS_PROXY))`.
+   */
+  setAgent(agent: Agent | false | undefined): void {
+    this.transport.setAgent(agent);
   }
 
   /** node-oauth's signature: the authorize URL with `client_id` and the given parameters. */
@@ -174,42 +111,27 @@ export class SevenGeeseOAuth2 {
   /**
    * POSTs a grant to the token endpoint. Concurrent refreshes of one refresh token share one
    * request: 7Geese rotates refresh tokens, so a second request with the same one would fail.
+   * Never retried: a code works once, a refresh token is rotated by its first use.
    */
   requestToken(form: Record<string, string>): Promise<TokenParams> {
     if (form.grant_type !== 'refresh_token') return this.#postToken(form);
     const key = `${form.refresh_token ?? ''}\n${form.scope ?? ''}`;
     const pending = this.#refreshing.get(key);
     if (pending) return pending;
-    const request = this.#postToken(form).finally(() => this.#refreshing.delete(key));
+    const request = publishToken('refresh', () => this.#postToken(form)).finally(() => this.#refreshing.delete(key));
     this.#refreshing.set(key, request);
     return request;
   }
 
   async #postToken(form: Record<string, string>): Promise<TokenParams> {
-    const res = await this.postForm(this._accessTokenUrl, form);
-    if (res.status >= 200 && res.status < 300) return tokenParams(res);
+    const res = await this.transport.postForm('token', this._accessTokenUrl, form, this.#credentials);
+    if (res.status >= 200 && res.status < 300) return readTokenAnswer(res);
     throw tokenError(res);
   }
 
-  /**
-   * POSTs a form to one of 7Geese's OAuth endpoints, authenticating the client the configured
-   * way. The secret travels in a header or the body, never in the URL.
-   */
-  postForm(url: string, form: Record<string, string>): Promise<HttpResponse> {
-    const headers: Record<string, string> = {
-      ...this._customHeaders,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-    };
-    const body = new URLSearchParams(form);
-    if (this.clientAuth === 'basic') {
-      headers.Authorization = this.#basic;
-    } else {
-      body.set('client_id', this._clientId);
-      body.set('client_secret', this._clientSecret);
-    }
-    const secrets = [this._clientSecret, ...SECRET_FIELDS.flatMap((name) => body.getAll(name))];
-    return send({ method: 'POST', url, headers, body: body.toString(), timeout: this.timeout, secrets });
+  /** POSTs a form to one of 7Geese's OAuth endpoints (the revocation endpoint), authenticating the client. */
+  postForm(url: string, form: Record<string, string>, operation: 'token' | 'revoke' = 'revoke'): Promise<HttpResponse> {
+    return this.transport.postForm(operation, url, form, this.#credentials);
   }
 
   /**
@@ -221,9 +143,9 @@ export class SevenGeeseOAuth2 {
     method: APIMethod,
     url: string,
     accessToken: string,
-    expect: APIExpectations & { body?: unknown } = {},
+    expect: APIExpectations & { body?: unknown; operation?: 'profile' | 'rest' } = {},
   ): Promise<{ json: unknown; body: string; endpoint: string }> {
-    return callAPI({ method, url, accessToken, timeout: this.timeout, headers: this._customHeaders, ...expect });
+    return this.transport.callAPI({ operation: 'rest', method, url, accessToken, ...expect });
   }
 
   /** node-oauth's signature: GET with the bearer token; the body is the raw JSON text. */

@@ -1,5 +1,7 @@
+import { Agent } from 'node:http';
 import type { ClientAuth } from './oauth2-client.js';
-import { DEFAULT_TIMEOUT, HEADER_NAME, HEADER_VALUE } from './http.js';
+import { HEADER_NAME, HEADER_VALUE } from './transport/exchange.js';
+import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
 
 /** Where 7Geese lives. */
@@ -52,8 +54,27 @@ export interface CommonOptions {
    * @default 10000
    */
   timeout?: number | undefined;
-  /** Headers added to every request to 7Geese. */
+  /**
+   * Headers added to every request to 7Geese: token, refresh, revocation, profile, and the API
+   * calls of a `SevenGeeseClient` built with this strategy. The protocol's own headers
+   * (`Authorization`, `Content-Type`, `Accept`) cannot be replaced; `User-Agent` can.
+   * @default {}
+   */
   customHeaders?: Record<string, string> | undefined;
+  /**
+   * The agent every request to 7Geese goes through, such as a proxy agent
+   * (`new HttpsProxyAgent('http://proxy.internal:3128')` from https-proxy-agent); `false` opens
+   * a new connection per request.
+   * @default a keep-alive pool shared by this library (token and profile share a connection)
+   */
+  agent?: Agent | false | undefined;
+  /**
+   * Send requests through the proxy named by the standard `HTTPS_PROXY` (`HTTP_PROXY` for an
+   * http URL, `ALL_PROXY` for either) unless `NO_PROXY` matches the host, read on every request.
+   * Ignored when `agent` is given.
+   * @default false
+   */
+  proxyFromEnv?: boolean | undefined;
   /** Skip loading the profile (the verify callback then gets `undefined`). @default false */
   skipUserProfile?: boolean | ((accessToken: string) => boolean | PromiseLike<boolean>) | undefined;
 }
@@ -71,6 +92,8 @@ export interface ResolvedCommon {
   clientAuth: ClientAuth;
   timeout: number;
   customHeaders: Record<string, string>;
+  agent: Agent | false | undefined;
+  proxyFromEnv: boolean;
 }
 
 /** Builds the option checker for one class, so that every message names it. */
@@ -119,20 +142,7 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0 || timeout > 2_147_483_647) {
     check.fail('timeout', 'a whole number of milliseconds greater than 0');
   }
-  const headers = options.customHeaders ?? {};
-  if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')) {
-    check.fail('customHeaders', 'an object whose values are strings');
-  }
-  // Checked here rather than on the first request: a line break would split the header, and
-  // Node would refuse it with a raw ERR_INVALID_CHAR. The value is not shown: it may be a key.
-  const unsendable = Object.entries(headers as Record<string, string>).find(([name, value]) => !HEADER_NAME.test(name) || !HEADER_VALUE.test(value));
-  if (unsendable) {
-    check.fail(
-      'customHeaders',
-      'an object of header names (letters, digits and !#$%&\'*+.^_`|~-) and values of visible ASCII characters and spaces, without line breaks',
-      HEADER_NAME.test(unsendable[0]) ? ` The value of "${unsendable[0]}" is not.` : ' One of its names is not.',
-    );
-  }
+  const transport = checkTransportOptions(check, options);
   const skip = options.skipUserProfile;
   if (skip !== undefined && typeof skip !== 'boolean' && typeof skip !== 'function') {
     check.fail('skipUserProfile', 'true, false or a function');
@@ -148,7 +158,38 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
     profileURL: check.url('profileURL', base + PATHS.profile),
     clientAuth: check.oneOf('clientAuth', ['basic', 'body'] as const, 'basic') ?? 'basic',
     timeout: timeout as number,
+    ...transport,
+  };
+}
+
+/** Checks `customHeaders`, `agent` and `proxyFromEnv`, for both strategies and the API client. */
+export function checkTransportOptions(
+  check: ReturnType<typeof optionChecker>,
+  options: Record<string, unknown>,
+): { customHeaders: Record<string, string>; agent: Agent | false | undefined; proxyFromEnv: boolean } {
+  const headers = options.customHeaders ?? {};
+  if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')) {
+    check.fail('customHeaders', 'an object whose values are strings');
+  }
+  // Checked here rather than on the first request: a line break would split the header, and
+  // Node would refuse it with a raw ERR_INVALID_CHAR. The value is not shown: it may be a key.
+  const unsendable = Object.entries(headers as Record<string, string>).find(([name, value]) => !HEADER_NAME.test(name) || !HEADER_VALUE.test(value));
+  if (unsendable) {
+    check.fail(
+      'customHeaders',
+      'an object of header names (letters, digits and !#$%&\'*+.^_`|~-) and values of visible ASCII characters and spaces, without line breaks',
+      HEADER_NAME.test(unsendable[0]) ? ` The value of "${unsendable[0]}" is not.` : ' One of its names is not.',
+    );
+  }
+  const agent = options.agent;
+  // Proxy agents (agent-base, undici's are not) extend http.Agent; anything else would fail on the first request.
+  if (agent !== undefined && agent !== false && !(agent instanceof Agent)) {
+    check.fail('agent', 'an http.Agent or https.Agent (such as a proxy agent from https-proxy-agent), or false');
+  }
+  return {
     customHeaders: { ...(headers as Record<string, string>) },
+    agent: agent as Agent | false | undefined,
+    proxyFromEnv: check.boolean('proxyFromEnv', false),
   };
 }
 

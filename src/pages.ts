@@ -1,5 +1,5 @@
 import { SevenGeeseError, SevenGeeseResponseError, SevenGeeseTimeoutError, endpointOf } from './errors.js';
-import { isRecord } from './http.js';
+import { isRecord } from './json.js';
 
 /** The most pages {@link SevenGeeseClient.paginate} reads unless told otherwise. */
 export const DEFAULT_MAX_PAGES = 1000;

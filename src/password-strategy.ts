@@ -5,7 +5,9 @@ import type { StrategyRequest } from './host-request.js';
 import type { CommonOptions } from './options.js';
 import type { Profile } from './profile.js';
 import type { Scope } from './scope.js';
+import { trackSignIn } from './diagnostics.js';
 import { SignInCore, type ProfileDone } from './sign-in-core.js';
+import type { Transport } from './transport/transport.js';
 import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
 import type {
   ProfileVerifyFunction,
@@ -80,6 +82,7 @@ export class PasswordStrategy extends PassportStrategy {
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
     SignInCore.boundMessages(req);
+    trackSignIn(this, this.name, 'password');
     const body: unknown = req.body;
     const field = (name: string): string | undefined => {
       if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return undefined;
@@ -142,5 +145,10 @@ export class PasswordStrategy extends PassportStrategy {
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
     return this._core.settings.timeout;
+  }
+
+  /** @internal How requests reach 7Geese (headers, agent), for {@link SevenGeeseClient}. */
+  get transport(): Transport {
+    return this._core.client.transport;
   }
 }

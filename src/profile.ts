@@ -1,6 +1,6 @@
 import { SevenGeeseResponseError } from './errors.js';
 import type { SevenGeeseOAuth2 } from './oauth2-client.js';
-import { isRecord } from './http.js';
+import { isRecord } from './json.js';
 
 /**
  * The signed-in 7Geese user, normalised to Passport's profile shape.
@@ -96,6 +96,7 @@ export function parseProfile(json: unknown, raw: string, endpoint: string): Prof
  */
 export async function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
   const { json, body, endpoint } = await client.fetchAPI('GET', profileURL, accessToken, {
+    operation: 'profile',
     scope: 'userprofile:read',
     tooDeepCode: 'invalid_profile',
     notFoundAdvice:

@@ -44,10 +44,7 @@ export class SignInCore {
     this.#verify = verify as AnyVerify;
     this.#withRequest = check.boolean('passReqToCallback', false);
     this.#skip = options.skipUserProfile;
-    this.client = new SevenGeeseOAuth2(settings.clientID, settings.clientSecret, settings.base, authorizationURL(check, settings.base), settings.tokenURL, settings.customHeaders, {
-      clientAuth: settings.clientAuth,
-      timeout: settings.timeout,
-    });
+    this.client = new SevenGeeseOAuth2(settings.clientID, settings.clientSecret, settings.base, authorizationURL(check, settings.base), settings.tokenURL, settings.customHeaders, settings);
     this.#tokens = new TokenLifecycle(this.client, settings.revocationURL);
   }
 

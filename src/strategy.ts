@@ -7,7 +7,9 @@ import type { SevenGeeseOAuth2 } from './oauth2-client.js';
 import { PATHS, checkStore, type CommonOptions } from './options.js';
 import type { Profile } from './profile.js';
 import { serializeScope, type Scope } from './scope.js';
+import { trackSignIn } from './diagnostics.js';
 import { SignInCore, type ProfileDone } from './sign-in-core.js';
+import type { Transport } from './transport/transport.js';
 import type { SignInStore } from './pending-sign-in.js';
 import { SessionStateStore } from './state-store.js';
 import { StoreAdapter, isSignInStore } from './store-adapter.js';
@@ -161,6 +163,7 @@ export class Strategy extends OAuth2Strategy {
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
     SignInCore.boundMessages(req);
     const query = (req.query ?? {}) as Record<string, unknown>;
+    trackSignIn(this, this.name, query.code !== undefined || query.error !== undefined ? 'callback' : 'authorize');
     for (const name of CALLBACK_PARAMS) {
       if (query[name] !== undefined && typeof query[name] !== 'string') {
         return this.fail({ code: 'malformed_callback', message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
@@ -265,5 +268,10 @@ export class Strategy extends OAuth2Strategy {
   /** The deadline of every request, for {@link SevenGeeseClient}. */
   get timeout(): number {
     return this._core.settings.timeout;
+  }
+
+  /** @internal How requests reach 7Geese (headers, agent), for {@link SevenGeeseClient}. */
+  get transport(): Transport {
+    return this._core.client.transport;
   }
 }

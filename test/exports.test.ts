@@ -5,6 +5,7 @@ import * as testing from '../src/testing/index.js';
 describe('the public API', () => {
   it('exports exactly these names from passport-7geese', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'CHANNELS',
       'CookieStateStore',
     'DENIED_MESSAGE',
       'MemoryTokenStore',
@@ -24,6 +25,7 @@ describe('the public API', () => {
       'SevenGeeseTimeoutError',
       'SevenGeeseTokenError',
       'SevenGeeseTokenStoreError',
+      'SevenGeeseUnavailableError',
       'Strategy',
       'getAccessToken',
       'normalizeScope',

@@ -60,6 +60,13 @@ export class Faults {
       });
       return true;
     }
+    if ('rateLimited' in fault) {
+      const body = JSON.stringify({ detail: 'Request was throttled.' });
+      const retryAfter = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+      res.writeHead(fault.status ?? 429, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...retryAfter });
+      res.end(body);
+      return true;
+    }
     res.writeHead(fault.status, { 'Content-Type': 'text/plain', ...fault.headers });
     res.end(fault.body);
     return true;

@@ -86,6 +86,11 @@ export type Fault = (
   | { redirect: string; status?: 301 | 302 | 303 | 307 | 308 }
   | { drop: true }
   | { drip: { chunk: string; intervalMs: number } }
+  /**
+   * Answers as a throttled Django REST Framework view does: 429 (or 503) with
+   * `{"detail": "Request was throttled."}` and, when given, `Retry-After` (seconds or an HTTP-date).
+   */
+  | { rateLimited: true; retryAfter?: number | string; status?: 429 | 503 }
 ) & { times?: number };
 
 /** A request the simulator received, for tests to assert what an app sent. */

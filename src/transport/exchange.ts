@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Agent, IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -7,8 +7,8 @@ import {
   SevenGeeseResponseError,
   SevenGeeseTimeoutError,
   endpointOf,
-} from './errors.js';
-import { redactor, type Redact } from './redact.js';
+} from '../errors.js';
+import { redactor, type Redact } from '../redact.js';
 
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -36,6 +36,8 @@ export interface HttpRequest {
    * client secret): removed, with every header value, from whatever an error keeps of the answer.
    */
   secrets?: readonly string[] | undefined;
+  /** The connection pool or proxy agent; `false` for a new connection without keep-alive. */
+  agent?: Agent | false | undefined;
 }
 
 export interface HttpResponse {
@@ -46,6 +48,8 @@ export interface HttpResponse {
   endpoint: string;
   /** Removes every secret the request sent from text taken from this answer. */
   redact: Redact;
+  /** The size of the body read, in bytes. */
+  size: number;
 }
 
 /** What a response looks like to the rest of the library; the subset of fetch's Headers it uses. */
@@ -63,7 +67,7 @@ function headersOf(raw: IncomingHttpHeaders): ResponseHeaders {
 }
 
 /**
- * One HTTP exchange with 7Geese, with what node-oauth lacks: a deadline that covers the body too
+ * One HTTP exchange with 7Geese (only the transport calls it), with what node-oauth lacks: a deadline that covers the body too
  * (a server that drips one byte a second still times out), a size limit, and redirects returned
  * rather than followed, so that a redirect is never mistaken for success.
  *
@@ -106,11 +110,12 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
       }
     };
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const options = req.agent === undefined ? { method: req.method, headers } : { method: req.method, headers, agent: req.agent };
     let outgoing: ReturnType<typeof request> | undefined;
     const timer = setTimeout(() => finish(new SevenGeeseTimeoutError(endpoint, req.timeout)), req.timeout);
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      outgoing = request(url, { method: req.method, headers }, (incoming) => {
+      outgoing = request(url, options, (incoming) => {
       const status = incoming.statusCode ?? 0;
       const tooLarge = () =>
         new SevenGeeseResponseError(
@@ -128,7 +133,7 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
         chunks.push(chunk);
       });
       incoming.on('end', () =>
-        finish(undefined, { status, headers: headersOf(incoming.headers), body: Buffer.concat(chunks, size).toString('utf8'), endpoint, redact }),
+        finish(undefined, { status, headers: headersOf(incoming.headers), body: Buffer.concat(chunks, size).toString('utf8'), endpoint, redact, size }),
       );
       incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
       incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
@@ -165,9 +170,4 @@ function headerError(name: string, endpoint: string): SevenGeeseError {
     'invalid_header',
     { endpoint },
   );
-}
-
-/** True for a plain JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { dirname, join } from 'node:path';
+
+/**
+ * How requests reach 7Geese: the app's own agent (such as a proxy agent; `false` for a new
+ * connection per request), the proxy named by `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, or this
+ * library's keep-alive pool.
+ */
+export type AgentChoice = { agent: HttpAgent | false } | { proxyFromEnv: true } | { pool: true };
+
+/**
+ * The keep-alive pool used unless the app passes its own agent: a sign-in's token and profile
+ * requests share one connection, later sign-ins reuse it. Bounded: at most 16 connections per
+ * 7Geese host, 4 kept idle, each closed after 4 s idle (below the 5 s that Node's own servers
+ * and many proxies keep an idle connection, so that a request never goes out on a connection the
+ * server is closing; Node's agent also closes it a second before a server's `Keep-Alive:
+ * timeout=N`). Idle sockets do not keep the process alive.
+ */
+const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 4_000, scheduling: 'lifo' } as const;
+let pool: { http: HttpAgent; https: HttpsAgent } | undefined;
+
+function pooled(url: URL): HttpAgent {
+  pool ??= { http: new HttpAgent(POOL), https: new HttpsAgent(POOL) };
+  return url.protocol === 'https:' ? pool.https : pool.http;
+}
+
+interface ProxyModules {
+  getProxyForUrl(url: string): string;
+  HttpProxyAgent: new (proxy: string, options: object) => HttpAgent;
+  HttpsProxyAgent: new (proxy: string, options: object) => HttpAgent;
+}
+let proxyModules: ProxyModules | Promise<ProxyModules> | undefined;
+/** One agent per proxy and scheme, so that requests through a proxy share its connections. */
+const proxyAgents = new Map<string, HttpAgent>();
+
+/** Loaded on the first request with `proxyFromEnv`, so that apps without it never load them. */
+function loadProxyModules(): ProxyModules | Promise<ProxyModules> {
+  proxyModules ??= Promise.all([import('proxy-from-env'), import('http-proxy-agent'), import('https-proxy-agent')]).then(
+    ([env, http, https]) =>
+      (proxyModules = { getProxyForUrl: env.getProxyForUrl, HttpProxyAgent: http.HttpProxyAgent, HttpsProxyAgent: https.HttpsProxyAgent }),
+  );
+  return proxyModules;
+}
+
+/**
+ * The agent for `proxyFromEnv`: read from the environment on every request, as curl does, so a
+ * change of `HTTPS_PROXY` applies without a restart. An https URL goes through the proxy in a
+ * CONNECT tunnel (https-proxy-agent); an http URL is sent to the proxy in absolute form
+ * (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
+ * set, uses the keep-alive pool.
+ */
+function fromEnv(url: URL, modules: ProxyModules): HttpAgent {
+  const proxy = modules.getProxyForUrl(url.href);
+  if (!proxy) return pooled(url);
+  const key = `${url.protocol}${proxy}`;
+  let agent = proxyAgents.get(key);
+  if (!agent) {
+    const Proxy = url.protocol === 'https:' ? modules.HttpsProxyAgent : modules.HttpProxyAgent;
+    agent = new Proxy(proxy, POOL);
+    proxyAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The agent for one request; a promise only while the proxy modules load, once. */
+export function agentFor(url: URL, choice: AgentChoice): HttpAgent | false | Promise<HttpAgent> {
+  if ('agent' in choice) return choice.agent;
+  if ('pool' in choice) return pooled(url);
+  const modules = loadProxyModules();
+  return modules instanceof Promise ? modules.then((m) => fromEnv(url, m)) : fromEnv(url, modules);
+}
+
+let userAgent: string | undefined;
+
+/**
+ * `passport-7geese/<version>`, the version read once from this package's package.json: the
+ * first one above this file whose name is ours (from `dist/cjs/transport/` or `src/transport/`).
+ * Without one (a bundled copy) the name alone.
+ */
+export function userAgentHeader(): string {
+  if (userAgent !== undefined) return userAgent;
+  // A bundle for ES modules has no __dirname; it gets the name alone.
+  let dir = typeof __dirname === 'string' ? __dirname : '';
+  for (let i = 0; dir !== '' && i < 4; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'passport-7geese' && typeof pkg.version === 'string') return (userAgent = `passport-7geese/${pkg.version}`);
+    } catch {
+      // No package.json here, or not JSON: look one folder up.
+    }
+  }
+  return (userAgent = 'passport-7geese');
+}

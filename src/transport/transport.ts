@@ -1,0 +1,215 @@
+import type { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SevenGeeseError, SevenGeeseNetworkError, SevenGeeseUnavailableError, endpointOf } from '../errors.js';
+import { observingRequests, publishRequest, type RequestEvent, type RequestOperation } from '../diagnostics.js';
+import type { Redact } from '../redact.js';
+import { agentFor, userAgentHeader, type AgentChoice } from './agents.js';
+import { readAPIResponse, unavailableError, type APIExpectations } from './answers.js';
+import { send, type HttpRequest, type HttpResponse } from './exchange.js';
+
+/** The deadline for one upstream request when none is configured, in milliseconds. */
+export const DEFAULT_TIMEOUT = 10_000;
+
+/** The wait before the one retry of a GET after a 429 or 503 without `Retry-After`, in seconds. */
+export const DEFAULT_RETRY_AFTER = 1;
+
+/** The least time a retry must have left after its wait, in ms; with less it is not attempted. */
+const MIN_RETRY_MS = 100;
+
+export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** How a transport sends: its deadline, extra headers, and how it connects. */
+export interface TransportSettings {
+  /** @default 10000 */
+  timeout?: number | undefined;
+  /** Headers added to every request (the library's own protocol headers win). */
+  customHeaders?: Readonly<Record<string, string>> | undefined;
+  /** The app's agent, such as a proxy agent; `false` for a new connection per request. */
+  agent?: Agent | false | undefined;
+  /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (ignored when `agent` is given). */
+  proxyFromEnv?: boolean | undefined;
+}
+
+/** How the client proves who it is at the token and revocation endpoints. */
+export interface ClientCredentials {
+  id: string;
+  secret: string;
+  auth: 'basic' | 'body';
+  /** The `Authorization` header for HTTP Basic, built once. */
+  basic: string;
+}
+
+/** RFC 6749 section 2.3.1: form-encode each part before joining them for Basic authentication. */
+export function basicCredentials(id: string, secret: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+/** Form fields whose values are secrets, removed from any error about the answer. */
+const SECRET_FIELDS = ['code', 'code_verifier', 'refresh_token', 'access_token', 'password', 'client_secret', 'token', 'assertion'];
+
+/** One call to the 7Geese API with an access token. */
+export interface APICall extends APIExpectations {
+  operation: 'profile' | 'rest' | 'graphql';
+  method: APIMethod;
+  url: string;
+  accessToken: string;
+  body?: unknown;
+  /** This call's deadline, when shorter than the transport's. */
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Retry a GET once after a 429 or 503, within the deadline. Only the API client asks. */
+  retry?: boolean | undefined;
+}
+
+/**
+ * The wait, in ms, before the one retry of a GET after `err`, or undefined for no retry: only
+ * after a 429 or 503, honouring its `Retry-After` (1 s without one), and only when the retry
+ * would still have time within what is left of the deadline (`leftMs`).
+ */
+export function retryDelay(err: unknown, leftMs: number): number | undefined {
+  if (!(err instanceof SevenGeeseUnavailableError)) return undefined;
+  const wait = (err.retryAfter ?? DEFAULT_RETRY_AFTER) * 1000;
+  return wait + MIN_RETRY_MS <= leftMs ? wait : undefined;
+}
+
+/**
+ * Every request to 7Geese goes through a transport: the token exchange, refresh, revocation, the
+ * profile, REST, GraphQL and each page of a listing. It adds the `User-Agent` and the app's
+ * `customHeaders`, picks the connection (the app's agent, a proxy from the environment, or a
+ * keep-alive pool), turns a 429 or 503 into a {@link SevenGeeseUnavailableError}, and publishes
+ * each request on the `passport-7geese:request` diagnostics channel. The exchange itself keeps a
+ * deadline over the whole answer, a size limit, and never follows a redirect.
+ */
+export class Transport {
+  readonly timeout: number;
+  readonly customHeaders: Readonly<Record<string, string>>;
+  #choice: AgentChoice;
+
+  constructor(settings: TransportSettings = {}) {
+    this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
+    this.customHeaders = Object.freeze({ ...settings.customHeaders });
+    this.#choice = settings.agent !== undefined ? { agent: settings.agent } : settings.proxyFromEnv ? { proxyFromEnv: true } : { pool: true };
+  }
+
+  /** How requests connect: the app's agent, `'env'` for the environment's proxy, `'pool'` for the keep-alive pool. */
+  get agent(): Agent | false | 'env' | 'pool' {
+    return 'agent' in this.#choice ? this.#choice.agent : 'pool' in this.#choice ? 'pool' : 'env';
+  }
+
+  /** Sends every later request through `agent` (node-oauth's `setAgent`); `undefined` goes back to the pool. */
+  setAgent(agent: Agent | false | undefined): void {
+    this.#choice = agent === undefined ? { pool: true } : { agent };
+  }
+
+  /** The settings to build another transport that connects the same way. */
+  get settings(): TransportSettings {
+    const agent = 'agent' in this.#choice ? this.#choice.agent : undefined;
+    return { timeout: this.timeout, customHeaders: this.customHeaders, agent, proxyFromEnv: 'proxyFromEnv' in this.#choice };
+  }
+
+  /** One request, as every caller makes it; see the class. */
+  async send(operation: RequestOperation, req: Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined }, resend = 0): Promise<HttpResponse> {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch (cause) {
+      throw new SevenGeeseNetworkError(endpointOf(req.url), cause);
+    }
+    const headers = { 'User-Agent': userAgentHeader(), ...this.customHeaders, ...req.headers };
+    let agent = agentFor(url, this.#choice);
+    if (agent instanceof Promise) agent = await agent;
+    const exchange = send({ ...req, url: url.href, headers, agent, timeout: req.timeout ?? this.timeout });
+    const res = observingRequests() ? await observe(exchange, operation, req, url, resend) : await exchange;
+    const busy = unavailableError(res);
+    if (busy) throw busy;
+    return res;
+  }
+
+  /**
+   * POSTs a form to one of 7Geese's OAuth endpoints, authenticating the client the configured
+   * way. The secret travels in a header or the body, never in the URL.
+   */
+  postForm(operation: 'token' | 'revoke', url: string, form: Record<string, string>, client: ClientCredentials): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+    const body = new URLSearchParams(form);
+    if (client.auth === 'basic') {
+      headers.Authorization = client.basic;
+    } else {
+      body.set('client_id', client.id);
+      body.set('client_secret', client.secret);
+    }
+    const secrets = [client.secret, ...SECRET_FIELDS.flatMap((name) => body.getAll(name))];
+    return this.send(operation, { method: 'POST', url, headers, body: body.toString(), secrets });
+  }
+
+  /**
+   * One call to the 7Geese API with a bearer token in the `Authorization` header (never the
+   * query string). A GET asked to `retry` is tried once more after a 429 or 503 when the wait
+   * fits the deadline; nothing else is ever retried.
+   */
+  async callAPI(call: APICall): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
+    const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${call.accessToken}` };
+    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const deadline = call.timeout ?? this.timeout;
+    const start = performance.now();
+    const attempt = (timeout: number, resend: number) =>
+      this.send(call.operation, { method: call.method, url: call.url, headers, body, timeout, signal: call.signal }, resend);
+    let res: HttpResponse;
+    try {
+      res = await attempt(deadline, 0);
+    } catch (err) {
+      const wait = call.retry && call.method === 'GET' ? retryDelay(err, deadline - (performance.now() - start)) : undefined;
+      if (wait === undefined) throw err;
+      if (wait > 0) {
+        await sleep(wait, undefined, { signal: call.signal }).catch((cause: unknown) => {
+          throw new SevenGeeseError(`The request to ${endpointOf(call.url)} was aborted before 7Geese answered.`, 'aborted', { endpoint: endpointOf(call.url), cause });
+        });
+      }
+      res = await attempt(Math.max(1, Math.floor(deadline - (performance.now() - start))), 1);
+    }
+    return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint, redact: res.redact };
+  }
+}
+
+/** Times one exchange and publishes it on the request channel, answered or failed. */
+async function observe(
+  exchange: Promise<HttpResponse>,
+  operation: RequestOperation,
+  req: { method: string; body?: string | undefined; headers?: Record<string, string> | undefined },
+  url: URL,
+  resend: number,
+): Promise<HttpResponse> {
+  const startTime = Date.now();
+  const start = performance.now();
+  const attributes: RequestEvent['attributes'] = {
+    'http.request.method': req.method,
+    'url.full': endpointOf(url),
+    'url.scheme': url.protocol.slice(0, -1),
+    'server.address': url.hostname,
+    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    'http.request.body.size': req.body === undefined ? 0 : Buffer.byteLength(req.body),
+  };
+  if (resend > 0) attributes['http.request.resend_count'] = resend;
+  const event: RequestEvent = { operation, startTime, durationMs: 0, attributes };
+  if (operation === 'token' && req.body !== undefined) {
+    const grant = new URLSearchParams(req.body).get('grant_type');
+    if (grant !== null && /^[\w:.-]{1,64}$/.test(grant)) event.grantType = grant;
+  }
+  try {
+    const res = await exchange;
+    attributes['http.response.status_code'] = res.status;
+    attributes['http.response.body.size'] = res.size;
+    if (res.status >= 400) attributes['error.type'] = String(res.status);
+    return res;
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number') attributes['http.response.status_code'] = status;
+    attributes['error.type'] = err instanceof SevenGeeseError ? err.code : 'unknown';
+    throw err;
+  } finally {
+    event.durationMs = performance.now() - start;
+    publishRequest(event);
+  }
+}

@@ -35,8 +35,9 @@ const SETUPS: Setup[] = ['a', 'b', 'c', 'a2'];
 const CLIENT = { clientId: 'bench-client', clientSecret: 'bench-client-secret' };
 const here = import.meta.dirname; // bench/dist
 const root = resolve(here, '..', '..');
-const out = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : resolve(here, '..', 'results.json');
 const profileDir = resolve(here, '..', 'profiles');
+// A profiled run is not a benchmark run: its figures go beside the profiles, not to results.json.
+const out = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : PROFILED.size > 0 ? resolve(profileDir, 'results.json') : resolve(here, '..', 'results.json');
 
 /** Sends a message to a child and resolves with its answer of type `answer`. */
 function ask<T>(child: ChildProcess, message: object, answer: string): Promise<T> {
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
     const { setCookie } = await ask<{ setCookie: string[] }>(load.child, { type: 'start', app: app.url }, 'started');
     const { json } = await ask<{ json: string | undefined }>(app.child, { type: 'session', setCookie: setCookie[0] ?? '' }, 'session');
     if (json === undefined) throw new Error(`${s}: the start of sign-in left no session`);
-    const { cookie: _cookie, ...pending } = JSON.parse(json) as Record<string, unknown>;
+    const pending = JSON.parse(json) as Record<string, unknown>;
+    delete pending.cookie;
     session[SETUP_LABELS[s]] = { sessionBytes: Buffer.byteLength(json), pendingBytes: Buffer.byteLength(JSON.stringify(pending)), pending };
   }
 

@@ -1,18 +1,21 @@
-// The three sign-in setups the benchmark compares, each a complete Express app with sessions.
+// The sign-in setups the benchmark compares. Each runs in a process of its own (app-process.ts)
+// and loads only what it uses, so that its CPU time, memory and CPU profile are its own.
 import { createHash, randomBytes } from 'node:crypto';
-import express from 'express';
-import session from 'express-session';
-import { Passport } from 'passport';
-import OAuth2Strategy from 'passport-oauth2';
-import { Strategy, type Profile } from 'passport-7geese';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Profile } from 'passport-7geese';
 
-export type Setup = 'a' | 'b' | 'c';
+/** `a2` is the A/A control: a second, separate process running setup a. */
+export type Setup = 'a' | 'b' | 'c' | 'a2';
 
 export const SETUP_NAMES: Record<Setup, string> = {
   a: 'passport-7geese Strategy',
   b: 'passport-oauth2 by hand',
-  c: 'fetch, no Passport (floor)',
+  c: 'node:http floor, no Express or Passport',
+  a2: 'passport-7geese again (A/A control)',
 };
+
+/** How the table and results.json label each setup. */
+export const SETUP_LABELS: Record<Setup, string> = { a: 'a', b: 'b', c: 'c', a2: "a'" };
 
 export interface Upstream {
   baseURL: string;
@@ -20,37 +23,62 @@ export interface Upstream {
   clientSecret: string;
 }
 
-const CALLBACK = '/auth/7geese/callback';
-
-function base(): express.Express {
-  const app = express();
-  app.use(session({ secret: 'benchmark-session-secret-0123456789', resave: false, saveUninitialized: false }));
-  app.get('/', (_req, res) => res.send('ok'));
-  return app;
+/** A running setup: its server, and the raw JSON its session store holds for a session id. */
+export interface RunningApp {
+  server: Server;
+  /** The session id a `Set-Cookie` value names, as this app's session store keys it. */
+  sessionId(setCookie: string): string | undefined;
+  /** The session's JSON as stored, or undefined when there is none. */
+  sessionJSON(id: string): string | undefined;
 }
 
-function withPassport(app: express.Express, strategy: OAuth2Strategy): void {
+const CALLBACK = '/auth/7geese/callback';
+const SECRET = 'benchmark-session-secret-0123456789';
+
+/** (a) and (b): an Express app with express-session (memory store) and Passport. */
+async function express(setup: 'a' | 'b', u: Upstream): Promise<RunningApp> {
+  const { default: expressApp } = await import('express');
+  const { default: session } = await import('express-session');
+  const { Passport } = await import('passport');
+  const store = new session.MemoryStore();
+  const app = expressApp();
+  app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store }));
+  app.get('/', (_req, res) => res.send('ok'));
   const passport = new Passport();
-  passport.use('7geese', strategy);
+  passport.use('7geese', setup === 'a' ? await ours(u) : await byHand(u));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   app.use(passport.session());
   app.get('/auth/7geese', passport.authenticate('7geese'));
   app.get(CALLBACK, passport.authenticate('7geese', { failureRedirect: '/failed' }), (_req, res) => res.redirect('/'));
+  return {
+    server: createServer(app),
+    sessionId(setCookie) {
+      // connect.sid=s%3A<id>.<signature>
+      const match = /^connect\.sid=([^;]+)/.exec(setCookie);
+      if (!match) return undefined;
+      const value = decodeURIComponent(match[1]!);
+      return value.startsWith('s:') ? value.slice(2, value.lastIndexOf('.')) : undefined;
+    },
+    sessionJSON(id) {
+      // MemoryStore keeps each session as the JSON string express-session serialised.
+      return (store as unknown as { sessions: Record<string, string> }).sessions[id];
+    },
+  };
 }
 
 /** (a) This library, with its defaults: state and PKCE on. */
-function ours(u: Upstream): express.Express {
-  const app = base();
-  withPassport(
-    app,
-    new Strategy({ clientID: u.clientID, clientSecret: u.clientSecret, callbackURL: CALLBACK, baseURL: u.baseURL }, async (_a: string, _r: string | undefined, p: Profile) => ({ id: p.id, name: p.displayName })),
+async function ours(u: Upstream) {
+  const { Strategy } = await import('passport-7geese');
+  return new Strategy(
+    { clientID: u.clientID, clientSecret: u.clientSecret, callbackURL: CALLBACK, baseURL: u.baseURL },
+    async (_a: string, _r: string | undefined, p: Profile) => ({ id: p.id, name: p.displayName }),
   );
-  return app;
 }
 
 /** (b) What people write today: passport-oauth2 pointed at 7Geese, with a hand-written userProfile. */
-function byHand(u: Upstream): express.Express {
+async function byHand(u: Upstream) {
+  const { default: OAuth2Strategy } = await import('passport-oauth2');
   const strategy = new OAuth2Strategy(
     {
       authorizationURL: `${u.baseURL}/o/authorize/`,
@@ -64,7 +92,7 @@ function byHand(u: Upstream): express.Express {
     },
     (_a: string, _r: string, profile: { id: string; displayName: string }, done: (e: null, u: object) => void) => done(null, { id: profile.id, name: profile.displayName }),
   );
-  strategy.userProfile = function (this: OAuth2Strategy, token: string, done: (err?: Error | null, profile?: unknown) => void) {
+  strategy.userProfile = function (this: typeof strategy, token: string, done: (err?: Error | null, profile?: unknown) => void) {
     const oauth2 = (this as unknown as { _oauth2: { useAuthorizationHeaderforGET(b: boolean): void; get(url: string, t: string, cb: (e: unknown, body?: string | Buffer) => void): void } })._oauth2;
     oauth2.useAuthorizationHeaderforGET(true);
     oauth2.get(`${u.baseURL}/api/v/2.0/users/me/`, token, (err, body) => {
@@ -76,48 +104,115 @@ function byHand(u: Upstream): express.Express {
         done(e as Error);
       }
     });
-  } as OAuth2Strategy['userProfile'];
-  const app = base();
-  withPassport(app, strategy);
-  return app;
+  } as typeof strategy.userProfile;
+  return strategy;
 }
 
-/** (c) The floor: the same two upstream calls with fetch, state and PKCE by hand, no Passport. */
-function floor(u: Upstream): express.Express {
-  const app = base();
-  const basic = `Basic ${Buffer.from(`${u.clientID}:${u.clientSecret}`).toString('base64')}`;
-  app.get('/auth/7geese', (req, res) => {
-    const state = randomBytes(24).toString('base64url');
-    const verifier = randomBytes(32).toString('base64url');
-    (req.session as unknown as Record<string, unknown>).pending = { state, verifier };
-    const url = new URL(`${u.baseURL}/o/authorize/`);
-    const redirect = `${req.protocol}://${req.get('host')}${CALLBACK}`;
-    url.search = new URLSearchParams({
-      client_id: u.clientID, response_type: 'code', redirect_uri: redirect, scope: 'userprofile:read', state,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-    }).toString();
-    res.redirect(url.href);
-  });
-  app.get(CALLBACK, async (req, res) => {
-    const s = req.session as unknown as Record<string, unknown>;
-    const pending = s.pending as { state: string; verifier: string } | undefined;
-    if (!pending || req.query.state !== pending.state || typeof req.query.code !== 'string') return res.redirect('/failed');
-    delete s.pending;
-    const redirect = `${req.protocol}://${req.get('host')}${CALLBACK}`;
-    const token = await fetch(`${u.baseURL}/o/token/`, {
-      method: 'POST',
-      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: req.query.code, redirect_uri: redirect, code_verifier: pending.verifier }),
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
-    const me = await fetch(`${u.baseURL}/api/v/2.0/users/me/`, { headers: { authorization: `Bearer ${token.access_token}` } }).then((r) => r.json() as Promise<{ id: number; first_name: string; last_name: string }>);
-    req.session.regenerate(() => {
-      (req.session as unknown as Record<string, unknown>).user = { id: String(me.id), name: `${me.first_name} ${me.last_name}` };
-      res.redirect('/');
+interface FloorSession {
+  pending?: { state: string; verifier: string; expiresAt: number };
+  user?: { id: string; name: string };
+}
+
+/**
+ * (c) The floor: a bare node:http server doing what a sign-in must (state and PKCE, the token
+ * exchange, the profile GET, a session that survives the redirect and is renewed at login), with
+ * a cookie session in a Map and nothing else: no Express, no Passport, no session middleware.
+ */
+function floor(u: Upstream): RunningApp {
+  const sessions = new Map<string, FloorSession>();
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
+  const base = new URL(u.baseURL);
+  const authorize = `${u.baseURL}/o/authorize/?client_id=${encodeURIComponent(u.clientID)}&response_type=code&scope=userprofile%3Aread&code_challenge_method=S256`;
+
+  const newId = () => randomBytes(24).toString('base64url');
+  const cookieOf = (req: IncomingMessage): string | undefined => {
+    const header = req.headers.cookie;
+    if (!header) return undefined;
+    const at = header.indexOf('sid=');
+    if (at === -1 || (at > 0 && header[at - 1] !== ' ' && header[at - 1] !== ';')) return undefined;
+    const end = header.indexOf(';', at);
+    return header.slice(at + 4, end === -1 ? undefined : end);
+  };
+  const redirect = (res: ServerResponse, location: string, sid?: string) => {
+    const headers: Record<string, string> = { location };
+    if (sid) headers['set-cookie'] = `sid=${sid}; Path=/; HttpOnly; SameSite=Lax`;
+    res.writeHead(302, headers).end();
+  };
+  /** One upstream call on the global (keep-alive) agent; resolves with the parsed JSON. */
+  const call = (method: 'GET' | 'POST', path: string, headers: Record<string, string | number>, body?: string): Promise<Record<string, unknown>> =>
+    new Promise((done, fail) => {
+      const req = request({ host: base.hostname, port: base.port, path, method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return fail(new Error(`${path} answered ${res.statusCode}`));
+          try {
+            done(JSON.parse(text) as Record<string, unknown>);
+          } catch (err) {
+            fail(err as Error);
+          }
+        });
+      });
+      req.on('error', fail);
+      req.end(body);
     });
+
+  const start = (req: IncomingMessage, res: ServerResponse) => {
+    let sid = cookieOf(req);
+    let session = sid === undefined ? undefined : sessions.get(sid);
+    const fresh = !session;
+    if (!session) sessions.set((sid = newId()), (session = {}));
+    const state = newId();
+    const verifier = randomBytes(32).toString('base64url');
+    session.pending = { state, verifier, expiresAt: Date.now() + 600_000 };
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const callback = encodeURIComponent(`http://${req.headers.host}${CALLBACK}`);
+    redirect(res, `${authorize}&redirect_uri=${callback}&state=${state}&code_challenge=${challenge}`, fresh ? sid : undefined);
+  };
+
+  const finish = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
+    const sid = cookieOf(req);
+    const session = sid === undefined ? undefined : sessions.get(sid);
+    const pending = session?.pending;
+    const code = query.get('code');
+    if (!session || !pending || query.get('state') !== pending.state || pending.expiresAt < Date.now() || !code) return redirect(res, '/failed');
+    delete session.pending;
+    const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `http://${req.headers.host}${CALLBACK}`, code_verifier: pending.verifier }).toString();
+    const token = await call('POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form);
+    const me = await call('GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` });
+    // A new session id at login, against session fixation.
+    sessions.delete(sid!);
+    const renewed = newId();
+    sessions.set(renewed, { user: { id: String(me.id), name: `${String(me.first_name)} ${String(me.last_name)}` } });
+    redirect(res, '/', renewed);
+  };
+
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === '/auth/7geese') return start(req, res);
+    if (path === CALLBACK) {
+      finish(req, res, new URLSearchParams(q === -1 ? '' : url.slice(q + 1))).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    if (path === '/') return void res.end('ok');
+    res.writeHead(404).end();
   });
-  return app;
+  return {
+    server,
+    sessionId: (setCookie) => /^sid=([^;]+)/.exec(setCookie)?.[1],
+    sessionJSON(id) {
+      const s = sessions.get(id);
+      return s === undefined ? undefined : JSON.stringify(s);
+    },
+  };
 }
 
-export function createSetup(setup: Setup, upstream: Upstream): express.Express {
-  return setup === 'a' ? ours(upstream) : setup === 'b' ? byHand(upstream) : floor(upstream);
+export async function createSetup(setup: Setup, upstream: Upstream): Promise<RunningApp> {
+  if (setup === 'c') return floor(upstream);
+  return express(setup === 'b' ? 'b' : 'a', upstream);
 }

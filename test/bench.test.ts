@@ -1,0 +1,47 @@
+// The benchmark in its quick mode, end to end, so that it cannot silently rot: it must still
+// start every process, finish its sign-ins, print its table and write its JSON. No figure is
+// checked: on a shared machine any timing assertion would be a flaky test.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+/** The exit code of a run whose A/A control says the machine was too noisy: a result, not a failure. */
+const NOISE_EXIT = 3;
+
+describe('npm run bench', () => {
+  it('runs its quick mode end to end, prints the table and ratios, and writes valid JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    try {
+      const build = spawnSync(process.execPath, [tsc, '-p', 'bench'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      expect(build.status, build.stdout + build.stderr).toBe(0);
+      const out = join(dir, 'results.json');
+      const run = spawnSync(process.execPath, ['bench/dist/signin.js'], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, BENCH_QUICK: '1', BENCH_OUT: out },
+      });
+      expect([0, NOISE_EXIT], run.stdout + run.stderr).toContain(run.status);
+      for (const text of ['Sign-in benchmark', 'a: passport-7geese Strategy', 'b: passport-oauth2 by hand', 'c: node:http floor', "a': passport-7geese again", 'a/b', 'a/c', "a/a'", 'Pending sign-in in the session', 'Cold import']) {
+        expect(run.stdout).toContain(text);
+      }
+      const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(results.setups!)).toEqual(['a', 'b', 'c', "a'"]);
+      for (const ratio of ['a/b', 'a/b cpu', 'a/c', 'a/c cpu', "a/a'", "a/a' cpu"]) {
+        expect(typeof results.ratios![ratio]).toBe('number');
+        expect(results.ratioIQR![ratio]).toHaveLength(2);
+      }
+      expect(results.machine).toMatchObject({ cpuModel: expect.any(String), cores: expect.any(Number), node: process.version });
+      expect(Object.keys(results.session!)).toEqual(['a', 'b', 'c']);
+      expect(Object.keys(results.importMs!)).toEqual(['passport-7geese', 'passport-oauth2']);
+      expect(results.noise).toBe(run.status === NOISE_EXIT);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

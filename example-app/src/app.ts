@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import session, { type Store } from 'express-session';
 import { Passport } from 'passport';
-import type { PasswordStrategy, Strategy } from 'passport-7geese';
+import { MemoryTokenStore, type PasswordStrategy, type Strategy, type TokenStore } from 'passport-7geese';
 import { authRoutes } from './auth-routes.js';
 import { Csrf } from './csrf.js';
 import { errorView } from './errors.js';
@@ -21,6 +21,8 @@ export interface AppDeps {
   usingSimulator?: boolean | undefined;
   /** Attempt limits for the password form; in memory with the defaults when unset. */
   loginLimits?: LoginLimits | undefined;
+  /** Where each sign-in's tokens are kept: a RedisTokenStore for several instances. @default a MemoryTokenStore */
+  tokenStore?: TokenStore | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -35,6 +37,7 @@ const SECURITY_HEADERS = {
 /** The example app: "Sign in with 7Geese", a profile page, objectives from the API, logout. */
 export function createApp(deps: AppDeps): express.Express {
   const passport = new Passport();
+  const tokenStore = deps.tokenStore ?? new MemoryTokenStore();
   passport.use(deps.strategy);
   if (deps.passwordStrategy) passport.use(deps.passwordStrategy);
   // The session holds this small object; a real app would store the user id and look it up.
@@ -84,7 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(status).type('html').send(
       homePage(viewer(req, res), {
         user: userOf(req),
-        tokens: req.session.tokens,
+        grant: req.session.grant,
         passwordSignIn: !!deps.passwordStrategy,
         passwordError,
         email,
@@ -112,17 +115,18 @@ export function createApp(deps: AppDeps): express.Express {
       passport,
       refuseCrossSite: csrfCheck,
       loginLimits: deps.loginLimits ?? new LoginLimits(),
+      tokenStore,
       strategy: deps.strategy,
       passwordStrategy: deps.passwordStrategy,
       renderError,
       renderHome,
-      resume: resumeProgress({ strategyOf, renderError }),
+      resume: resumeProgress({ strategyOf, tokenStore, renderError }),
     }),
   );
   app.get('/profile', requireSignIn, (req, res) => {
     res.type('html').send(profilePage(viewer(req, res), userOf(req)!));
   });
-  app.use(objectiveRoutes({ passport, strategyOf, viewer, requireSignIn, refuseCrossSite: csrfCheck, renderError }));
+  app.use(objectiveRoutes({ passport, strategyOf, tokenStore, viewer, requireSignIn, refuseCrossSite: csrfCheck, renderError }));
   app.use((req, res) => renderError(req, res, { status: 404, title: 'Page not found', message: 'There is no page at this address.', retry: '/' }));
   const onError: ErrorRequestHandler = (err: { status?: unknown }, req, res, _next) => {
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : undefined;

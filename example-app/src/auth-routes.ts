@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import type { PasswordStrategy, Strategy } from 'passport-7geese';
+import type { PasswordStrategy, StoredTokens, Strategy, TokenStore } from 'passport-7geese';
 import { errorView, failureView, notGrantedView } from './errors.js';
 import type { LoginLimits } from './login-limits.js';
 import type { ErrorView } from './pages.js';
 import { safeReturnTo } from './return-to.js';
-import { userOf, type SignedInUser, type TokenInfo } from './session-data.js';
+import { grantOf, userOf, type SignedInUser } from './session-data.js';
 
 export interface AuthDeps {
   passport: InstanceType<typeof Passport>;
@@ -13,6 +14,8 @@ export interface AuthDeps {
   refuseCrossSite: express.RequestHandler;
   strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
+  /** Where each sign-in's tokens are kept, under a random key the session holds. */
+  tokenStore: TokenStore;
   loginLimits: LoginLimits;
   renderError: (req: Request, res: Response, view: ErrorView) => void;
   renderHome: (req: Request, res: Response, status: number, passwordError?: string, email?: string) => void;
@@ -24,16 +27,25 @@ export interface AuthDeps {
 }
 
 type Info =
-  | { message?: string; tokens?: TokenInfo; missingScopes?: string[]; state?: { returnTo?: string; stepUp?: string[] } & Record<string, unknown> }
+  | { message?: string; tokens?: StoredTokens; missingScopes?: string[]; state?: { returnTo?: string; stepUp?: string[] } & Record<string, unknown> }
   | undefined;
 
-/** Signs the person in: a new session id (passport regenerates it), the tokens kept server-side. */
-function completeSignIn(deps: AuthDeps, req: Request, res: Response, next: NextFunction, user: SignedInUser, info: Info): void {
+/** Signs the person in: a new session id (passport regenerates it), the tokens in the token store. */
+async function completeSignIn(deps: AuthDeps, req: Request, res: Response, next: NextFunction, user: SignedInUser, info: Info): Promise<void> {
   const before = userOf(req);
+  const replaced = req.session.grant?.key;
+  const key = randomUUID();
+  try {
+    if (info?.tokens) await deps.tokenStore.save(key, info.tokens);
+    // A step-up sign-in replaces the tokens of the one before it.
+    if (replaced) await deps.tokenStore.delete(replaced);
+  } catch (err) {
+    return next(err);
+  }
   // keepSessionInfo keeps other tabs' pending sign-ins; the session id changes all the same.
   req.logIn(user, { keepSessionInfo: true, session: true }, (err) => {
     if (err) return next(err);
-    if (info?.tokens) req.session.tokens = info.tokens;
+    if (info?.tokens) req.session.grant = grantOf(key, info.tokens);
     const state = info?.state;
     if (state?.stepUp) {
       // A step-up (requireScopes) that 7Geese granted only in part: say so here rather than
@@ -61,7 +73,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
     passport.authenticate('7geese', (err: unknown, user: SignedInUser | false, info: Info) => {
       if (err) return deps.renderError(req, res, errorView(err));
       if (!user) return deps.renderError(req, res, failureView(info, !!req.user));
-      completeSignIn(deps, req, res, next, user, info);
+      void completeSignIn(deps, req, res, next, user, info);
     })(req, res, next);
   });
 
@@ -89,9 +101,11 @@ export function authRoutes(deps: AuthDeps): express.Router {
   }
 
   router.post('/logout', form, refuseCrossSite, async (req, res, next) => {
-    const tokens = req.session.tokens;
+    const key = req.session.grant?.key;
+    const tokens = key ? await deps.tokenStore.load(key).catch(() => undefined) : undefined;
     const user = req.user as SignedInUser | undefined;
     const strategy = user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
+    if (key) await deps.tokenStore.delete(key).catch(() => undefined);
     if (tokens?.refreshToken) {
       // Revoking the refresh token ends its access token too. A failure must not keep anyone signed in.
       await strategy.revoke(tokens.refreshToken, { hint: 'refresh_token' }).catch(() => undefined);

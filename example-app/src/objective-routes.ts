@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import { requireScopes, type Strategy } from 'passport-7geese';
+import { requireScopes, type Strategy, type TokenStore } from 'passport-7geese';
 import { errorView } from './errors.js';
 import { loadObjectives, updateProgress } from './objectives.js';
 import { objectivesPage, type ErrorView } from './pages.js';
@@ -12,6 +12,8 @@ export interface ObjectiveDeps {
   passport: InstanceType<typeof Passport>;
   /** The strategy whose tokens the signed-in person has (the password one, or the sign-in one). */
   strategyOf: (req: Request) => Strategy;
+  /** Where each sign-in's tokens are kept (see auth-routes.ts). */
+  tokenStore: TokenStore;
   viewer: (req: Request, res: Response) => Viewer;
   requireSignIn: express.RequestHandler;
   refuseCrossSite: express.RequestHandler;
@@ -53,7 +55,7 @@ export function objectiveRoutes(deps: ObjectiveDeps): express.Router {
 
   router.get('/objectives', deps.requireSignIn, async (req, res) => {
     try {
-      const objectives = await loadObjectives(req, deps.strategyOf(req));
+      const objectives = await loadObjectives(req, deps.strategyOf(req), deps.tokenStore);
       const updated = typeof req.query.updated === 'string' && /^\d{1,9}$/.test(req.query.updated) ? { updated: Number(req.query.updated) } : undefined;
       res.type('html').send(objectivesPage(deps.viewer(req, res), objectives, updated));
     } catch (err) {
@@ -72,7 +74,7 @@ export function objectiveRoutes(deps: ObjectiveDeps): express.Router {
   };
   const stepUp = requireScopes(['objective:write'], {
     passport: deps.passport,
-    granted: (req: ProgressRequest) => req.session.tokens?.scopes,
+    granted: (req: ProgressRequest) => req.session.grant?.scopes,
     // Back to the form's page, never to a URL taken from the request.
     returnTo: () => safeReturnTo('/objectives'),
     state: (req: ProgressRequest) => ({ progress: { ...progressOf(req)!, person: userOf(req)!.id } satisfies PendingProgress }),
@@ -81,7 +83,7 @@ export function objectiveRoutes(deps: ObjectiveDeps): express.Router {
   router.post('/objectives/:id/progress', form, deps.refuseCrossSite, signedIn, valid, stepUp, async (req: ProgressRequest, res: Response) => {
     const { objective, value } = progressOf(req)!;
     try {
-      await updateProgress(req, deps.strategyOf(req), objective, value);
+      await updateProgress(req, deps.strategyOf(req), deps.tokenStore, objective, value);
       res.redirect(303, `/objectives?updated=${objective}`);
     } catch (err) {
       deps.renderError(req, res, errorView(err, '/objectives'));
@@ -96,7 +98,7 @@ export function objectiveRoutes(deps: ObjectiveDeps): express.Router {
  * server-side with the pending sign-in), so it is applied at most once, and only for the person
  * who asked for it. Returns false when the state holds no update.
  */
-export function resumeProgress(deps: Pick<ObjectiveDeps, 'strategyOf' | 'renderError'>) {
+export function resumeProgress(deps: Pick<ObjectiveDeps, 'strategyOf' | 'tokenStore' | 'renderError'>) {
   return (req: Request, res: Response, state: Record<string, unknown>, before: SignedInUser | undefined): boolean => {
     const pending = state.progress;
     if (!isPending(pending)) return false;
@@ -110,7 +112,7 @@ export function resumeProgress(deps: Pick<ObjectiveDeps, 'strategyOf' | 'renderE
       });
       return true;
     }
-    updateProgress(req, deps.strategyOf(req), pending.objective, pending.value).then(
+    updateProgress(req, deps.strategyOf(req), deps.tokenStore, pending.objective, pending.value).then(
       () => res.redirect(`/objectives?updated=${pending.objective}`),
       (err: unknown) => deps.renderError(req, res, errorView(err, '/objectives')),
     );

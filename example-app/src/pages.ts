@@ -1,9 +1,9 @@
 import { esc, layout, type Viewer } from './layout.js';
-import type { SignedInUser, TokenInfo } from './session-data.js';
+import type { GrantInfo, SignedInUser } from './session-data.js';
 
 export interface HomeOptions {
   user: SignedInUser | undefined;
-  tokens: TokenInfo | undefined;
+  grant: GrantInfo | undefined;
   passwordSignIn: boolean;
   passwordError?: string | undefined;
   email?: string | undefined;
@@ -30,7 +30,7 @@ export function homePage(viewer: Viewer, o: HomeOptions): string {
 <p><a class="button" href="/auth/7geese">Sign in with 7Geese</a></p>${passwordForm(viewer, o)}${hint}</section>`);
   }
   const u = o.user;
-  const t = o.tokens;
+  const t = o.grant;
   const initials = u.name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
   const photo = u.photo ? `<img src="${esc(u.photo)}" alt="">` : `<span class="avatar" aria-hidden="true">${esc(initials)}</span>`;
   const expires = t?.expiresAt ? `<time datetime="${esc(t.expiresAt)}">${esc(new Date(t.expiresAt).toUTCString())}</time>` : 'not stated by 7Geese';

@@ -1,11 +1,13 @@
 // Starts the example app: against the built-in 7Geese simulator by default, or against 7Geese
 // when SEVENGEESE_CLIENT_ID and SEVENGEESE_CLIENT_SECRET are set. See the README.
 import type { AddressInfo } from 'node:net';
+import { RedisTokenStore, type RedisScriptClient } from 'passport-7geese';
 import { DEMO_CLIENT, startSimulator } from 'passport-7geese/testing';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { LoginLimits } from './login-limits.js';
 import { createSessionStore } from './session-store.js';
+import { logSignIns } from './sign-in-log.js';
 import { createStrategies } from './strategies.js';
 
 async function main(config: Config): Promise<void> {
@@ -30,6 +32,7 @@ async function main(config: Config): Promise<void> {
           password: { clientID: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret },
         };
   const { signIn, password } = createStrategies(settings);
+  logSignIns();
   const sessions = await createSessionStore(config.redisURL);
   const app = createApp({
     strategy: signIn,
@@ -38,6 +41,9 @@ async function main(config: Config): Promise<void> {
     sessionStore: sessions.store,
     // With Redis, every instance counts the same password attempts.
     loginLimits: new LoginLimits({ redis: sessions.redis }),
+    // With Redis, every instance reads and refreshes each sign-in's tokens through one store, so
+    // that two of them refreshing the same rotating token at once make one refresh between them.
+    ...(sessions.redis ? { tokenStore: new RedisTokenStore({ client: sessions.redis as RedisScriptClient, prefix: 'p7g-example:' }) } : {}),
     trustProxy: config.trustProxy,
     usingSimulator: !!sim,
   });

@@ -1,4 +1,4 @@
-import type { TokenSet, VerifyParams } from 'passport-7geese';
+import type { StoredTokens } from 'passport-7geese';
 
 /** What the session keeps about the signed-in person: enough for the pages, nothing secret. */
 export interface SignedInUser {
@@ -10,30 +10,25 @@ export interface SignedInUser {
   via: '7geese' | 'password';
 }
 
-/** The person's 7Geese tokens, kept server-side in the session, never sent to the browser. */
-export interface TokenInfo {
-  accessToken: string;
-  refreshToken: string | undefined;
+/**
+ * What the session knows of this sign-in's 7Geese tokens: where they are in the token store, and
+ * what they allow. The tokens themselves live in the token store (Redis with `REDIS_URL`, so that
+ * every instance refreshes them through one lease), never in the session or the browser.
+ */
+export interface GrantInfo {
+  /** The token store key of this sign-in: random, one per sign-in. */
+  key: string;
   scopes: string[];
   expiresAt: string | undefined;
 }
 
-export function tokensFromParams(params: VerifyParams): TokenInfo {
-  return {
-    accessToken: params.access_token,
-    refreshToken: typeof params.refresh_token === 'string' ? params.refresh_token : undefined,
-    scopes: params.scopes,
-    expiresAt: params.expiresAt?.toISOString(),
-  };
-}
-
-export function tokensFromSet(tokens: TokenSet): TokenInfo {
-  return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, scopes: tokens.scopes, expiresAt: tokens.expiresAt?.toISOString() };
+export function grantOf(key: string, tokens: StoredTokens): GrantInfo {
+  return { key, scopes: tokens.scopes, expiresAt: tokens.expiresAt === undefined ? undefined : new Date(tokens.expiresAt).toISOString() };
 }
 
 declare module 'express-session' {
   interface SessionData {
-    tokens: TokenInfo;
+    grant: GrantInfo;
   }
 }
 

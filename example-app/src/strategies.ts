@@ -1,5 +1,5 @@
-import { PasswordStrategy, Strategy, type Profile, type VerifyDone, type VerifyParams } from 'passport-7geese';
-import { tokensFromParams, type SignedInUser } from './session-data.js';
+import { PasswordStrategy, Strategy, toStoredTokens, type Profile, type VerifyDone, type VerifyParams } from 'passport-7geese';
+import type { SignedInUser } from './session-data.js';
 
 export interface StrategySettings {
   clientID: string;
@@ -31,7 +31,7 @@ function toUser(profile: Profile, via: SignedInUser['via']): SignedInUser {
 
 /**
  * The two ways in: "Sign in with 7Geese" (authorization code) and, when configured, email and
- * password. Both hand the tokens to the route through `info`, which stores them in the session.
+ * password. Both hand the tokens to the route through `info`, which keeps them in the token store.
  */
 export function createStrategies(s: StrategySettings): { signIn: Strategy; password: PasswordStrategy | undefined } {
   const common = {
@@ -43,13 +43,13 @@ export function createStrategies(s: StrategySettings): { signIn: Strategy; passw
   const signIn = new Strategy(
     { ...common, clientID: s.clientID, clientSecret: s.clientSecret, callbackURL: s.callbackURL },
     (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
-      done(null, toUser(profile, '7geese'), { tokens: tokensFromParams(params), missingScopes: params.missingScopes }),
+      done(null, toUser(profile, '7geese'), { tokens: toStoredTokens(params), missingScopes: params.missingScopes }),
   );
   const password = s.password
     ? new PasswordStrategy(
         { ...common, clientID: s.password.clientID, clientSecret: s.password.clientSecret },
         (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
-          done(null, toUser(profile, 'password'), { tokens: tokensFromParams(params) }),
+          done(null, toUser(profile, 'password'), { tokens: toStoredTokens(params) }),
       )
     : undefined;
   return { signIn, password };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import request from 'supertest';
+import { RedisTokenStore, type RedisScriptClient, type TokenStore } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { createApp } from '../../example-app/src/app.js';
 import { LoginLimits } from '../../example-app/src/login-limits.js';
@@ -28,10 +29,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-function instance(sessionStore?: Parameters<typeof createApp>[0]['sessionStore'], loginLimits?: LoginLimits) {
+function instance(sessionStore?: Parameters<typeof createApp>[0]['sessionStore'], loginLimits?: LoginLimits, tokenStore?: TokenStore, on = sim) {
   const credentials = { clientID: 'scaled', clientSecret: 'scaled-secret' };
-  const { signIn, password } = createStrategies({ ...credentials, callbackURL: CALLBACK, baseURL: sim.baseURL, password: credentials });
-  return createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'the-same-session-secret-on-every-instance', sessionStore, loginLimits });
+  const { signIn, password } = createStrategies({ ...credentials, callbackURL: CALLBACK, baseURL: on.baseURL, password: credentials });
+  return createApp({ strategy: signIn, passwordStrategy: password, sessionSecret: 'the-same-session-secret-on-every-instance', sessionStore, loginLimits, tokenStore });
 }
 
 /** A wrong password on the form of `app`, from a new browser. */
@@ -43,14 +44,14 @@ async function wrongPassword(app: ReturnType<typeof instance>) {
 }
 
 /** Starts on A, approves at the simulator, lands on B; returns B's answer and the cookie. */
-async function acrossInstances(a: ReturnType<typeof instance>, b: ReturnType<typeof instance>) {
+async function acrossInstances(a: ReturnType<typeof instance>, b: ReturnType<typeof instance>, on = sim) {
   const started = await request(a).get('/auth/7geese');
   const cookie = (started.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
   const url = new URL(started.headers.location as string);
   const form = new URLSearchParams(url.searchParams);
   form.set('user', '4');
   form.set('allow', 'Approve');
-  const approved = await fetch(`${sim.baseURL}/o/authorize/`, { method: 'POST', body: form, redirect: 'manual' });
+  const approved = await fetch(`${on.baseURL}/o/authorize/`, { method: 'POST', body: form, redirect: 'manual' });
   const back = new URL(approved.headers.get('location')!);
   const res = await request(b).get(back.pathname + back.search).set('Cookie', cookie);
   const after = ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])[0]?.split(';')[0];
@@ -94,6 +95,30 @@ describe.skipIf(!hasRedis)(`two instances sharing sessions in Redis${hasRedis ? 
     } finally {
       await storeA.close();
       await storeB.close();
+    }
+  });
+
+  it('A and B loading objectives at once, with the token about to expire, refresh it once between them through the token store', async () => {
+    // Access tokens that live 59 s: always within the 60 s margin, so every load refreshes first.
+    const shortLived = await startSimulator({ accessTokenLifetimeSeconds: 59 });
+    shortLived.addClient({ clientId: 'scaled', clientSecret: 'scaled-secret', redirectUris: [CALLBACK] });
+    const storeA = await createSessionStore(url);
+    const storeB = await createSessionStore(url);
+    try {
+      const tokens = (s: typeof storeA) => new RedisTokenStore({ client: s.redis as RedisScriptClient, prefix: 'two-instances:' });
+      const a = instance(storeA.store, undefined, tokens(storeA), shortLived);
+      const b = instance(storeB.store, undefined, tokens(storeB), shortLived);
+      const { cookie } = await acrossInstances(a, b, shortLived);
+      const refreshes = () => shortLived.requests.filter((r) => r.form?.grant_type === 'refresh_token').length;
+      for (let round = 1; round <= 3; round++) {
+        const pages = await Promise.all([request(a).get('/objectives').set('Cookie', cookie), request(b).get('/objectives').set('Cookie', cookie)]);
+        expect(pages.map((p) => p.status)).toEqual([200, 200]);
+        expect(refreshes()).toBe(round);
+      }
+    } finally {
+      await storeA.close();
+      await storeB.close();
+      await shortLived.close();
     }
   });
 

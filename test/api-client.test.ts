@@ -97,6 +97,7 @@ describe('SevenGeeseClient', () => {
   it('a 403 names the missing scope area and a timeout names the endpoint', async () => {
     const client = new SevenGeeseClient({ accessToken: issue('userprofile:read').access_token, strategy });
     await expect(client.get('/objectives/')).rejects.toMatchObject({ code: 'insufficient_scope', status: 403 });
+    await expect(client.get('/objectives/')).rejects.toThrow(/requireScopes\(\)/);
     sim.fault('objectives', { hang: true });
     const full = new SevenGeeseClient({ accessToken: issue().access_token, strategy });
     await expect(full.get('/objectives/')).rejects.toThrow(/did not answer within 400 ms at http:\/\/127\.0\.0\.1:\d+\/api\/v\/2\.0\/objectives\//);

@@ -141,9 +141,11 @@ export function readAPIResponse(res: HttpResponse, expect: APIExpectations = {})
     case 401:
       return fail(`7Geese rejected the access token at ${endpoint} (401): it is invalid, expired or revoked. Refresh it or sign in again.`, 'invalid_token');
     case 403: {
+      // Both ways to get the scope: ask for it at sign-in, or when it is needed (a step-up).
+      const fix = 'sign in again, or ask for it when it is needed with requireScopes() (README: "Step-up for more scopes")';
       const need = expect.scope
-        ? `the scope "${expect.scope}": add it to the "scope" option and sign in again`
-        : 'a scope it was not granted: add the scope for this resource and sign in again';
+        ? `the scope "${expect.scope}": add it to the "scope" option and ${fix}`
+        : `a scope it was not granted: add the scope for this resource to the "scope" option and ${fix}`;
       return fail(`7Geese refused ${endpoint} (403): the access token lacks ${need}.`, 'insufficient_scope');
     }
     case 404:

@@ -1,4 +1,6 @@
-import OAuth2Strategy from 'passport-oauth2';
+// The named export, not the default: a default import of passport-oauth2 (`export =`) in our
+// declarations would fail to compile in apps without esModuleInterop.
+import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { StateStore } from 'passport-oauth2';
 import { SevenGeeseAuthorizationError, SevenGeeseError, SevenGeeseTokenError } from './errors.js';
 import { SIGN_IN_FAILURES, failure } from './failures.js';

@@ -24,7 +24,10 @@ export type AgentChoice = { agent: HttpAgent | false } | { proxyFromEnv: true } 
 const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 16, timeout: 4_000, scheduling: 'lifo' } as const;
 let pool: { http: HttpAgent; https: HttpsAgent } | undefined;
 
-function pooled(url: URL): HttpAgent {
+/** What the agent choice reads of a URL. */
+type Where = Pick<URL, 'protocol' | 'href'>;
+
+function pooled(url: Where): HttpAgent {
   pool ??= { http: new HttpAgent(POOL), https: new HttpsAgent(POOL) };
   return url.protocol === 'https:' ? pool.https : pool.http;
 }
@@ -54,7 +57,7 @@ function loadProxyModules(): ProxyModules | Promise<ProxyModules> {
  * (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
  * set, uses the keep-alive pool.
  */
-function fromEnv(url: URL, modules: ProxyModules): HttpAgent {
+function fromEnv(url: Where, modules: ProxyModules): HttpAgent {
   const proxy = modules.getProxyForUrl(url.href);
   if (!proxy) return pooled(url);
   const key = `${url.protocol}${proxy}`;
@@ -68,7 +71,7 @@ function fromEnv(url: URL, modules: ProxyModules): HttpAgent {
 }
 
 /** The agent for one request; a promise only while the proxy modules load, once. */
-export function agentFor(url: URL, choice: AgentChoice): HttpAgent | false | Promise<HttpAgent> {
+export function agentFor(url: Where, choice: AgentChoice): HttpAgent | false | Promise<HttpAgent> {
   if ('agent' in choice) return choice.agent;
   if ('pool' in choice) return pooled(url);
   const modules = loadProxyModules();

@@ -128,21 +128,25 @@ export class Transport {
   }
 
   /** One request, as every caller makes it; see the class. */
-  async send(operation: RequestOperation, req: Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined }, resend = 0): Promise<HttpResponse> {
-    let target: Target;
+  send(operation: RequestOperation, req: Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined }, resend = 0): Promise<HttpResponse> {
+    // Not an async function: a sign-in makes two requests, and each await is another promise.
     try {
-      target = targetOf(req.url);
-    } catch (cause) {
-      throw new SevenGeeseNetworkError(endpointOf(req.url), cause);
+      let target: Target;
+      try {
+        target = targetOf(req.url);
+      } catch (cause) {
+        throw new SevenGeeseNetworkError(endpointOf(req.url), cause);
+      }
+      const headers = { 'User-Agent': userAgentHeader(), ...this.customHeaders, ...req.headers };
+      const go = (agent: Agent | false): Promise<HttpResponse> => {
+        const sent = exchange({ ...req, url: target.href, headers, agent, timeout: req.timeout ?? this.timeout }, target);
+        return (observingRequests() ? observe(sent, operation, req, target, resend) : sent).then(notBusy);
+      };
+      const agent = agentFor(target, this.#choice);
+      return agent instanceof Promise ? agent.then(go) : go(agent);
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
-    const headers = { 'User-Agent': userAgentHeader(), ...this.customHeaders, ...req.headers };
-    let agent = agentFor(target, this.#choice);
-    if (agent instanceof Promise) agent = await agent;
-    const sent = exchange({ ...req, url: target.href, headers, agent, timeout: req.timeout ?? this.timeout }, target);
-    const res = observingRequests() ? await observe(sent, operation, req, target, resend) : await sent;
-    const busy = unavailableError(res);
-    if (busy) throw busy;
-    return res;
   }
 
   /**
@@ -192,6 +196,13 @@ export class Transport {
     }
     return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint, redact: res.redact };
   }
+}
+
+/** A 429 or 503 is a {@link SevenGeeseUnavailableError}; any other answer is the caller's to read. */
+function notBusy(res: HttpResponse): HttpResponse {
+  const busy = unavailableError(res);
+  if (busy) throw busy;
+  return res;
 }
 
 /** Times one exchange and publishes it on the request channel, answered or failed. */

@@ -103,6 +103,8 @@ export class Strategy extends OAuth2Strategy {
   private readonly _approvalPrompt: 'auto' | 'force' | undefined;
   private readonly _callbackURL: string;
   private readonly _trustProxy: boolean;
+  /** The `scope` option as sent to 7Geese, serialised once. */
+  private readonly _scopeParam: string;
 
   constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
@@ -123,6 +125,7 @@ export class Strategy extends OAuth2Strategy {
     const adapter = ours ? new StoreAdapter(ours) : undefined;
     // A passport-oauth2 store is used as it is, and does not keep per-request scopes.
     const store = adapter ? adapter.asStateStore() : (given as StateStore | undefined);
+    const scopeParam = serializeScope(settings.scope);
     const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
     const trustProxy = check.boolean('proxy', false);
     // passport-oauth2 calls a skipUserProfile function without the token unless it takes a
@@ -138,7 +141,7 @@ export class Strategy extends OAuth2Strategy {
         callbackURL,
         authorizationURL: client._authorizeUrl,
         tokenURL: settings.tokenURL,
-        scope: serializeScope(settings.scope),
+        scope: scopeParam,
         pkce,
         state,
         ...(store ? { store } : {}),
@@ -154,6 +157,7 @@ export class Strategy extends OAuth2Strategy {
     this._approvalPrompt = approvalPrompt;
     this._callbackURL = callbackURL;
     this._trustProxy = trustProxy;
+    this._scopeParam = scopeParam;
     this._oauth2 = client as Strategy['_oauth2'];
   }
 
@@ -191,7 +195,8 @@ export class Strategy extends OAuth2Strategy {
     // passport regenerates the session at login; keeping its data keeps the other pending
     // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
     if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
-    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope: serializeScope(scopes) });
+    const scope = scopes === this._core.settings.scope ? this._scopeParam : serializeScope(scopes);
+    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope });
   }
 
   /**

@@ -146,10 +146,11 @@ export function callVerify(
  */
 export function verifyParams(raw: Record<string, unknown>, requested: readonly string[]): VerifyParams {
   const granted = typeof raw.scope === 'string' && Array.isArray(raw.scopes) ? (raw.scopes as string[]) : [...requested];
-  return {
-    ...(raw as unknown as VerifyParams),
-    scopes: granted,
-    requestedScopes: [...requested],
-    missingScopes: missingScopes(requested, granted),
-  };
+  // Completed in place rather than copied: `raw` is the token response parsed for this sign-in
+  // alone, and the verify function is the only one that sees it after this.
+  const params = raw as VerifyParams;
+  params.scopes = granted;
+  params.requestedScopes = [...requested];
+  params.missingScopes = missingScopes(requested, granted);
+  return params;
 }

@@ -83,12 +83,11 @@ export function readTokenAnswer(res: HttpResponse): TokenParams {
     }
   }
   const expiresIn = Number(json.expires_in);
-  return {
-    ...json,
-    access_token: json.access_token,
-    scopes: parseGrantedScope(json.scope),
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined,
-  };
+  // Completed in place rather than copied: the object was parsed for this answer alone.
+  const params = json as TokenParams;
+  params.scopes = parseGrantedScope(json.scope);
+  params.expiresAt = Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined;
+  return params;
 }
 
 /** The error for a failed answer from one of 7Geese's OAuth endpoints. */

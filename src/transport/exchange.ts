@@ -66,6 +66,55 @@ function headersOf(raw: IncomingHttpHeaders): ResponseHeaders {
   };
 }
 
+/** A URL as `http.request` takes it, parsed once: see {@link targetOf}. */
+export interface Target {
+  /** The URL without query string or fragment, for error messages. */
+  endpoint: string;
+  href: string;
+  protocol: 'http:' | 'https:' | string;
+  /** As the URL has it: an IPv6 address in brackets. */
+  hostname: string;
+  port: string;
+  /** What `http.request` is given: the path with the query string, the address without brackets. */
+  options: { protocol: string; hostname: string; port: number | undefined; path: string; auth?: string };
+}
+
+/** Targets by URL. 7Geese's endpoints are a handful; the bound only guards against a URL per request. */
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 256;
+
+/**
+ * The URL parsed once, with the options `http.request` needs, the same as Node derives from a
+ * `URL` object (`urlToHttpOptions`). Given as plain options, `http.request` neither converts a
+ * `URL` on every request nor builds its heavier request; `new URL` itself is the costliest part
+ * of a request's set-up. Throws the `TypeError` of `new URL` for a URL that is not one.
+ */
+export function targetOf(href: string): Target {
+  let target = targets.get(href);
+  if (target !== undefined) return target;
+  const url = new URL(href);
+  const { hostname, port, username, password } = url;
+  const options: Target['options'] = {
+    protocol: url.protocol,
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    port: port === '' ? undefined : Number(port),
+    path: `${url.pathname}${url.search}`,
+  };
+  if (username !== '' || password !== '') options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  target = { endpoint: endpointOf(url), href: url.href, protocol: url.protocol, hostname, port, options };
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(href, target);
+  return target;
+}
+
+/** Headers must be checked before Node sees them: it would throw a raw ERR_INVALID_CHAR, or worse. */
+function unsendableHeader(headers: Record<string, string>): string | undefined {
+  for (const name in headers) {
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(headers[name]!)) return name;
+  }
+  return undefined;
+}
+
 /**
  * One HTTP exchange with 7Geese (only the transport calls it), with what node-oauth lacks: a deadline that covers the body too
  * (a server that drips one byte a second still times out), a size limit, and redirects returned
@@ -73,35 +122,40 @@ function headersOf(raw: IncomingHttpHeaders): ResponseHeaders {
  *
  * Built on node:http rather than fetch: a sign-in makes two of these calls, and fetch costs
  * several times the CPU per call (see bench/).
+ *
+ * `target` is `req.url` parsed ({@link targetOf}). The exchange adds `Content-Length` to
+ * `req.headers` and hands them to Node: the transport builds a headers object per request, so
+ * none is copied here.
  */
-export function send(req: HttpRequest): Promise<HttpResponse> {
+export function exchange(req: HttpRequest & { headers: Record<string, string> }, target: Target): Promise<HttpResponse> {
+  const { endpoint } = target;
+  const sent = req.headers;
+  const unsendable = unsendableHeader(sent);
+  if (unsendable !== undefined) return Promise.reject(headerError(unsendable, endpoint));
+  const signal = req.signal;
+  const aborted = () => new SevenGeeseError(`The request to ${endpoint} was aborted before 7Geese answered.`, 'aborted', { endpoint, cause: signal?.reason });
+  if (signal?.aborted) return Promise.reject(aborted());
   const maxBytes = req.maxBytes ?? MAX_RESPONSE_BYTES;
+  // Built only when an error needs it: most answers never do.
+  let redactSecrets: Redact | undefined;
+  const redact: Redact = (text) => (redactSecrets ??= redactor([...(req.secrets ?? []), ...secretsOf(sent)]))(text);
+  // The body goes to end() as a string, so that Node sends it with the headers in one write.
+  const body = req.body;
+  const headers: Record<string, string | number> = sent;
+  if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+  const { options } = target;
+  // Node reads an absent `auth` or `agent` as undefined (`agent` then is its global agent).
+  const init = { protocol: options.protocol, hostname: options.hostname, port: options.port, path: options.path, method: req.method, headers, auth: options.auth, agent: req.agent };
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch (cause) {
-      return reject(new SevenGeeseNetworkError(endpointOf(req.url), cause));
-    }
-    const endpoint = endpointOf(url);
-    const unsendable = Object.entries(req.headers ?? {}).find(([name, value]) => !HEADER_NAME.test(name) || !HEADER_VALUE.test(value));
-    if (unsendable) return reject(headerError(unsendable[0], endpoint));
-    const aborted = () =>
-      new SevenGeeseError(`The request to ${endpoint} was aborted before 7Geese answered.`, 'aborted', { endpoint, cause: req.signal?.reason });
-    if (req.signal?.aborted) return reject(aborted());
-    // Built only when an error needs it: most answers never do.
-    let redactSecrets: Redact | undefined;
-    const redact: Redact = (text) => (redactSecrets ??= redactor([...(req.secrets ?? []), ...secretsOf(req.headers ?? {})]))(text);
-    const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
-    const headers: Record<string, string | number> = { ...req.headers };
-    if (body) headers['Content-Length'] = body.length;
     let settled = false;
-    const onAbort = () => finish(aborted());
+    let outgoing: ReturnType<typeof request> | undefined;
+    const onAbort = signal ? () => finish(aborted()) : undefined;
     const finish = (err: Error | undefined, res?: HttpResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
       if (err) {
         outgoing?.destroy();
         reject(err);
@@ -109,34 +163,38 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
         resolve(res!);
       }
     };
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const options = req.agent === undefined ? { method: req.method, headers } : { method: req.method, headers, agent: req.agent };
-    let outgoing: ReturnType<typeof request> | undefined;
     const timer = setTimeout(() => finish(new SevenGeeseTimeoutError(endpoint, req.timeout)), req.timeout);
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     try {
-      outgoing = request(url, options, (incoming) => {
-      const status = incoming.statusCode ?? 0;
-      const tooLarge = () =>
-        new SevenGeeseResponseError(
-          `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
-          'response_too_large',
-          { endpoint, status },
+      outgoing = request(init, (incoming) => {
+        const status = incoming.statusCode ?? 0;
+        const tooLarge = () =>
+          new SevenGeeseResponseError(
+            `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
+            'response_too_large',
+            { endpoint, status },
+          );
+        const declared = Number(incoming.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
+        const chunks: Buffer[] = [];
+        let size = 0;
+        incoming.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) return finish(tooLarge());
+          chunks.push(chunk);
+        });
+        incoming.on('end', () =>
+          finish(undefined, {
+            status,
+            headers: headersOf(incoming.headers),
+            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+            endpoint,
+            redact,
+            size,
+          }),
         );
-      const declared = Number(incoming.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
-      const chunks: Buffer[] = [];
-      let size = 0;
-      incoming.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) return finish(tooLarge());
-        chunks.push(chunk);
-      });
-      incoming.on('end', () =>
-        finish(undefined, { status, headers: headersOf(incoming.headers), body: Buffer.concat(chunks, size).toString('utf8'), endpoint, redact, size }),
-      );
-      incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
-      incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
+        incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
+        incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
       });
     } catch (cause) {
       // Node refuses some requests synchronously (a header it cannot send, a bad method).

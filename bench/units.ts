@@ -1,9 +1,24 @@
 // Scope serialisation and profile normalisation on their own, in operations per second.
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { normalizeScope } from 'passport-7geese';
-// Internal modules of the build, which the package does not export; this file runs from bench/dist/.
-const { parseProfile } = (await import(new URL('../../dist/cjs/profile.js', import.meta.url).href)) as typeof import('../dist/cjs/profile.js');
-const { serializeScope } = (await import(new URL('../../dist/cjs/scope.js', import.meta.url).href)) as typeof import('../dist/cjs/scope.js');
+// Internal modules, which the package does not export and its bundle does not expose on its own:
+// bundled from the TypeScript sources into bench/dist/internals.cjs (this file runs from bench/dist/).
+const internals = fileURLToPath(new URL('./internals.cjs', import.meta.url));
+await build({
+  stdin: { contents: "export { parseProfile } from './src/profile.js';\nexport { serializeScope } from './src/scope.js';\n", resolveDir: fileURLToPath(new URL('../..', import.meta.url)), loader: 'ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  keepNames: true,
+  packages: 'external',
+  outfile: internals,
+  logLevel: 'warning',
+});
+const { parseProfile, serializeScope } = createRequire(import.meta.url)(internals) as typeof import('../dist/cjs/profile.js') & typeof import('../dist/cjs/scope.js');
 
 const flat = { id: 42, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', username: 'ada' };
 const nested = { id: 1042, activated: true, profile_img: 'https://cdn.example/ada.png', position: 'Analyst', user: flat };

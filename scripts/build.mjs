@@ -1,31 +1,89 @@
-// Builds the package: CommonJS with tsc, then the ES module entry points over it: each re-exports the
+// Builds the package. The code: one CommonJS bundle per entry point (esbuild), so that a cold
+// `require` reads and compiles one file instead of ~33 (issue 13). The types: tsc's declarations,
+// one per module as before. Then the ES module entry points over the bundles: each re-exports the
 // names of one CommonJS entry, so `import` and `require` share one copy of every class and
 // `err instanceof SevenGeeseError` holds in apps that mix both.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const entries = ['index', 'testing/index'];
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// Every package the code may import stays a `require` of that package, never a copy in ours.
+const external = [
+  ...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }),
+].flatMap((name) => [name, `${name}/*`]);
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+// The declarations, one per module (tsc also writes its per-module .js, removed below).
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-// tsc writes `#private;` into the declarations of classes with #fields, which apps compiling to
-// ES5 (tsc's default target) with skipLibCheck off cannot read; it says nothing they may use.
 for (const file of readdirSync(join(root, 'dist/cjs'), { recursive: true, encoding: 'utf8' })) {
-  if (!file.endsWith('.d.ts')) continue;
   const path = join(root, 'dist/cjs', file);
-  writeFileSync(path, readFileSync(path, 'utf8').replace(/^\s*#private;\n/gm, ''));
+  // Nothing loads tsc's per-module JavaScript any more: the bundles below replace it, and the
+  // package must not ship two copies of the code.
+  if (file.endsWith('.js')) rmSync(path);
+  // tsc writes `#private;` into the declarations of classes with #fields, which apps compiling to
+  // ES5 (tsc's default target) with skipLibCheck off cannot read; it says nothing they may use.
+  else if (file.endsWith('.d.ts')) writeFileSync(path, readFileSync(path, 'utf8').replace(/^\s*#private;\n/gm, ''));
 }
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Class and function names stay as written: apps and logs see `SevenGeeseError`, not `_a`.
+  keepNames: true,
+  external,
+  tsconfig: join(root, 'tsconfig.build.json'),
+  // `import()` of the proxy modules stays a lazy `require`, as tsc wrote it: a real `import()` in
+  // CommonJS fails under Jest without --experimental-vm-modules.
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+};
+// The package and its simulator. No class is in both: the testing entry takes only the constant
+// SCOPE_RESOURCES from ../scope.ts (a copy of an array is harmless).
+for (const entry of entries) {
+  await build({ ...common, entryPoints: [join(root, 'src', `${entry}.ts`)], outfile: join(root, 'dist/cjs', `${entry}.js`) });
+}
+// The simulator command: a thin file over the testing bundle, not a second copy of the simulator.
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/testing/cli.ts')],
+  outfile: join(root, 'dist/cjs/testing/cli.js'),
+  plugins: [
+    {
+      name: 'cli-over-testing-bundle',
+      setup(build) {
+        build.onResolve({ filter: /^\.\// }, (args) => {
+          if (args.importer !== join(root, 'src/testing/cli.ts')) return undefined;
+          if (!['./simulator.js', './demo-data.js', './types.js'].includes(args.path)) throw new Error(`cli.ts imports ${args.path}, which the testing bundle does not export`);
+          return { path: './index.js', external: true };
+        });
+      },
+    },
+  ],
+});
+chmodSync(join(root, 'dist/cjs/testing/cli.js'), 0o755);
+
 for (const entry of entries) {
   const cjs = join(root, 'dist/cjs', `${entry}.js`);
   const esm = join(root, 'dist/esm', `${entry}.js`);
   const names = Object.keys(require(cjs)).filter((name) => name !== '__esModule' && name !== 'default');
   const from = relative(dirname(esm), cjs.replace(/\.js$/, '')).replaceAll('\\', '/');
   mkdirSync(dirname(esm), { recursive: true });
-  writeFileSync(esm, `import cjs from '${from}.js';\n\nexport const { ${names.join(', ')} } = cjs;\n`);
+  // Loaded with require(), not `import cjs from`: Node's ES module loader would scan the whole
+  // bundle (and every file it requires) with its CommonJS export lexer first, which cost more than
+  // the rest of the import together. require() shares the CommonJS module cache, so `import` and
+  // `require` still get the same classes.
+  writeFileSync(
+    esm,
+    `import { createRequire } from 'node:module';\n\nconst cjs = createRequire(import.meta.url)('${from}.js');\n\nexport const { ${names.join(', ')} } = cjs;\n`,
+  );
   writeFileSync(esm.replace(/\.js$/, '.d.ts'), `export * from '${from}.js';\n`);
 }

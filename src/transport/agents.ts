@@ -82,8 +82,8 @@ let userAgent: string | undefined;
 
 /**
  * `passport-7geese/<version>`, the version read once from this package's package.json: the
- * first one above this file whose name is ours (from `dist/cjs/transport/` or `src/transport/`).
- * Without one (a bundled copy) the name alone.
+ * first one above this file whose name is ours (from the package's bundle in `dist/cjs/`, or from
+ * `src/transport/`). Without one (a copy bundled into an app) the name alone.
  */
 export function userAgentHeader(): string {
   if (userAgent !== undefined) return userAgent;

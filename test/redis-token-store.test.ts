@@ -103,10 +103,7 @@ describe.skipIf(!hasRedis)(`RedisTokenStore on a real redis-server${hasRedis ? '
       const store = new RedisTokenStore({ client: redis, prefix: 'contended:' });
       await store.save('u', { accessToken: 'a', refreshToken: 'r', expiresAt: Date.now(), scopes: [] });
       await store.acquire('u', 30_000);
-      const started = performance.now();
       await expect(getAccessToken({ strategy, store, key: 'u', wait: 200 })).rejects.toMatchObject({ name: 'SevenGeeseTokenStoreError', code: 'refresh_contended' });
-      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
-      expect(performance.now() - started).toBeLessThan(1500);
     });
   });
 });

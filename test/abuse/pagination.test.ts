@@ -77,12 +77,10 @@ describe('paginate() against a list that never ends', () => {
       // The second page never answers.
     });
     const client = new SevenGeeseClient({ accessToken: 'a-valid-token', baseURL: server.baseURL, timeout: 10_000 });
-    const started = Date.now();
     const { items, error } = await drain(client.paginate('/objectives/', { deadline: 300 }));
     expect(items).toHaveLength(1);
     expect(error).toMatchObject({ name: 'SevenGeeseTimeoutError', code: 'deadline_exceeded' });
     expect((error as Error).message).toContain('300 ms');
-    expect(Date.now() - started).toBeLessThan(5_000);
     await server.seen[1]!.closed;
   }, 8_000);
 

@@ -2,8 +2,6 @@
 // browser back to B. With sessions in a real Redis both see the signed-in person; with two
 // separate memory stores B cannot verify the state, and says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import request from 'supertest';
 import { RedisTokenStore, type RedisScriptClient, type TokenStore } from '../../src/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
@@ -11,12 +9,11 @@ import { createApp } from '../../example-app/src/app.js';
 import { LoginLimits } from '../../example-app/src/login-limits.js';
 import { createSessionStore } from '../../example-app/src/session-store.js';
 import { createStrategies } from '../../example-app/src/strategies.js';
-import { freePort } from '../helpers/free-port.js';
+import { hasRedis, noRedisReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { reportMissing } from '../helpers/system-package.js';
 
 const CALLBACK = 'http://example.test/auth/7geese/callback';
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-const reason = 'no redis-server (install Debian\'s package: apt-get install redis-server)';
+const reason = noRedisReason;
 
 reportMissing('the Redis two-instance test', hasRedis, reason);
 
@@ -59,26 +56,14 @@ async function acrossInstances(a: ReturnType<typeof instance>, b: ReturnType<typ
 }
 
 describe.skipIf(!hasRedis)(`two instances sharing sessions in Redis${hasRedis ? '' : ` (skipped: ${reason})`}`, () => {
-  let redis: ChildProcess;
+  let redis: RedisServer;
   let url: string;
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    await new Promise<void>((ready, fail) => {
-      redis.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('Ready to accept connections')) ready();
-      });
-      redis.once('exit', (code) => fail(new Error(`redis-server exited with ${code}: ${out}`)));
-    });
-    url = `redis://127.0.0.1:${port}`;
+    redis = await startRedisServer();
+    url = redis.url;
   });
   afterAll(async () => {
-    if (redis && redis.exitCode === null) {
-      redis.kill('SIGTERM');
-      await once(redis, 'exit');
-    }
+    await redis?.stop();
   });
 
   it('a sign-in started on A and finished on B signs the person in on both', async () => {

@@ -1,5 +1,5 @@
 // A real redis-server for a test: on a free loopback port, nothing saved to disk, stopped by the
-// test. The same start-up as test/example-app/two-instances.test.ts, in one place.
+// test; every test that needs Redis starts it here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from './free-port.js';

@@ -1,7 +1,7 @@
 import { SevenGeeseResponseError, endpointOf } from './errors.js';
 
 /** Where the 7Geese REST API lives under `baseURL`. */
-export const API_PREFIX = '/api/v/2.0';
+const API_PREFIX = '/api/v/2.0';
 
 /**
  * Percent-escapes that a server or a proxy in front of it may decode into something that changes
@@ -25,7 +25,7 @@ function apiRoot(base: URL): string {
 }
 
 /** True when a parsed URL is on 7Geese's origin and, as a server would read it, under the API. */
-export function isUnderAPI(url: URL, base: URL): boolean {
+function isUnderAPI(url: URL, base: URL): boolean {
   const path = url.pathname;
   return (
     url.origin === base.origin &&

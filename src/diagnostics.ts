@@ -91,10 +91,6 @@ export function publishRequest(event: RequestEvent): void {
   requestChannel.publish(event);
 }
 
-export function publishSignIn(event: SignInEvent): void {
-  if (signInChannel.hasSubscribers) signInChannel.publish(event);
-}
-
 /** Times a refresh or revocation and publishes its outcome; returns what `work` returns. */
 export async function publishToken<T>(operation: TokenEvent['operation'], work: () => Promise<T>): Promise<T> {
   if (!tokenChannel.hasSubscribers) return work();
@@ -116,7 +112,7 @@ export async function publishToken<T>(operation: TokenEvent['operation'], work: 
  * identifier (an OAuth error code may come from the query string, so anything else is not
  * repeated), else `unknown`.
  */
-export function codeOf(failure: unknown): string {
+function codeOf(failure: unknown): string {
   const code = (failure as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'unknown';
 }

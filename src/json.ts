@@ -7,14 +7,14 @@ import type { HttpResponse } from './transport/exchange.js';
  * a few levels; deeper JSON would reach the app (`profile._json`) and make a recursive
  * serialiser such as express-session's throw `RangeError`.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * True when JSON text nests arrays and objects deeper than `max`. A single pass that counts
  * brackets outside strings, without recursion and before anything is parsed, so that hostile
  * nesting costs no more than reading the text.
  */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -2,7 +2,7 @@ import { SevenGeeseError, SevenGeeseResponseError, SevenGeeseTimeoutError, endpo
 import { isRecord } from './json.js';
 
 /** The most pages {@link SevenGeeseClient.paginate} reads unless told otherwise. */
-export const DEFAULT_MAX_PAGES = 1000;
+const DEFAULT_MAX_PAGES = 1000;
 
 /** Options of {@link SevenGeeseClient.paginate}. */
 export interface PaginateOptions {

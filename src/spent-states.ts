@@ -2,7 +2,7 @@
  * The most spent states one registry remembers (about 10 MB). Past it, callbacks are refused
  * until some expire, rather than forgetting states that could still be replayed.
  */
-export const MAX_SPENT = 100_000;
+const MAX_SPENT = 100_000;
 
 /**
  * States already used, each kept until it would have expired anyway: a spent state is refused

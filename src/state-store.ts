@@ -4,7 +4,7 @@ import { PENDING_LIFETIME, newHandle, type PendingSignIn, type SignInStore } fro
 import { SpentStates } from './spent-states.js';
 
 /** How many sign-ins one browser session may have pending at once; older ones are dropped. */
-export const MAX_PENDING = 8;
+const MAX_PENDING = 8;
 
 /** The states spent in this process by every {@link SessionStateStore}. */
 const spentInThisProcess = new SpentStates();

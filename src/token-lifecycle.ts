@@ -26,7 +26,7 @@ export interface RevokeOptions {
 }
 
 /** Reads a token response into a {@link TokenSet}. */
-export function toTokenSet(params: TokenParams): TokenSet {
+function toTokenSet(params: TokenParams): TokenSet {
   return {
     accessToken: params.access_token,
     refreshToken: typeof params.refresh_token === 'string' ? params.refresh_token : undefined,

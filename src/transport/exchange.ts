@@ -11,7 +11,7 @@ import {
 import { redactor, type Redact } from '../redact.js';
 
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
-export const MAX_RESPONSE_BYTES = 1024 * 1024;
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The deadline for one upstream request when none is configured, in milliseconds. */
 export const DEFAULT_TIMEOUT = 10_000;

@@ -11,7 +11,7 @@ import { exchange, targetOf, type HttpRequest, type HttpResponse, type Target } 
 export const DEFAULT_TIMEOUT = 10_000;
 
 /** The wait before the one retry of a GET after a 429 or 503 without `Retry-After`, in seconds. */
-export const DEFAULT_RETRY_AFTER = 1;
+const DEFAULT_RETRY_AFTER = 1;
 
 /** The least time a retry must have left after its wait, in ms; with less it is not attempted. */
 const MIN_RETRY_MS = 100;
@@ -53,7 +53,7 @@ const SECRET_FIELDS = new Set(['code', 'code_verifier', 'refresh_token', 'access
  * `URLSearchParams` writes it (which leaves `*-._` and alphanumerics, and writes a space as `+`),
  * at a fraction of its cost: `encodeURIComponent` also leaves `!'()~`, so those are escaped after.
  */
-export function formEncode(text: string): string {
+function formEncode(text: string): string {
   let encoded: string;
   try {
     encoded = encodeURIComponent(text);

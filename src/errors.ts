@@ -65,7 +65,7 @@ export class SevenGeeseError extends Error {
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    return this === SevenGeeseError && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FAMILY] === true;
+    return this === familyRoot && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FAMILY] === true;
   }
 
   override name = 'SevenGeeseError';
@@ -80,6 +80,10 @@ export class SevenGeeseError extends Error {
     this.status = fields.status;
   }
 }
+
+// Named outside the class body: a bundled class that refers to itself becomes `var X = class _X`
+// and would show apps the name `_X`.
+const familyRoot: unknown = SevenGeeseError;
 
 /**
  * 7Geese did not answer within the configured `timeout` (code `timeout`), or a listing did not

@@ -25,9 +25,13 @@ export class StoreAdapter {
     this.#store = store;
   }
 
-  /** Called by the strategy as a sign-in starts, before passport-oauth2 calls `store`. */
+  /**
+   * Called by the strategy as a sign-in starts, before passport-oauth2 calls `store`. Only scopes
+   * other than the option's are noted: most sign-ins then never touch the WeakMap, whose entries
+   * the garbage collector must trace separately.
+   */
   starting(req: object, scope: readonly string[] | undefined): void {
-    this.#scopes.set(req, scope);
+    if (scope !== undefined) this.#scopes.set(req, scope);
   }
 
   /** The scopes of the sign-in this callback finishes, as its store kept them. */
@@ -44,7 +48,7 @@ export class StoreAdapter {
     this.#store.take(req, handle, (err, pending, why) => {
       if (err) return callback(err);
       if (!pending) return callback(null, false, why);
-      this.#scopes.set(req, pending.scope);
+      if (pending.scope !== undefined) this.#scopes.set(req, pending.scope);
       callback(null, pending.verifier ?? true, pending.appState);
     });
   }

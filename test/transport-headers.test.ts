@@ -1,6 +1,7 @@
 // customHeaders and the User-Agent on every request to 7Geese, and the keep-alive pool.
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordStrategy, SevenGeeseClient } from '../src/index.js';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../src/testing/index.js';
@@ -94,6 +95,25 @@ describe('customHeaders and User-Agent', () => {
     expect(r.headers['user-agent']).toBe('my-app/2');
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.headers.authorization).toBe('Bearer [redacted]');
+  });
+
+  it('every request names its host once, as Node would; a Host in customHeaders replaces it', async () => {
+    const raw: string[][] = [];
+    const api = createHttpServer((req, res) => {
+      raw.push(req.rawHeaders);
+      res.setHeader('Content-Type', 'application/json').end('{}');
+    });
+    await new Promise<void>((done) => api.listen(0, '127.0.0.1', done));
+    try {
+      const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+      await new SevenGeeseClient({ accessToken: 't', baseURL: base }).get('/users/me/');
+      await new SevenGeeseClient({ accessToken: 't', baseURL: base, customHeaders: { host: 'api.7geese.internal' } }).get('/users/me/');
+      const hosts = raw.map((headers) => headers.filter((_, i) => i % 2 === 1 && /^host$/i.test(headers[i - 1]!)));
+      expect(hosts).toEqual([[new URL(base).host], ['api.7geese.internal']]);
+    } finally {
+      api.closeAllConnections();
+      await new Promise((done) => api.close(done));
+    }
   });
 
   it('a bad client customHeaders is a TypeError naming the option, without its value', () => {

@@ -32,6 +32,15 @@ function pooled(url: Where): HttpAgent {
   return url.protocol === 'https:' ? pool.https : pool.http;
 }
 
+/**
+ * Whether `agent` is this library's own pool: Node's plain agent, which sends headers given as
+ * an array as they are. An app's agent (a proxy agent rewrites the request's headers) is given
+ * them as an object.
+ */
+export function isPoolAgent(agent: unknown): boolean {
+  return pool !== undefined && (agent === pool.http || agent === pool.https);
+}
+
 interface ProxyModules {
   getProxyForUrl(url: string): string;
   HttpProxyAgent: new (proxy: string, options: object) => HttpAgent;

@@ -5,17 +5,18 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { Profile } from 'passport-7geese';
 
 /** `a2` is the A/A control: a second, separate process running setup a. */
-export type Setup = 'a' | 'b' | 'c' | 'a2';
+export type Setup = 'a' | 'b' | 'c' | 'd' | 'a2';
 
 export const SETUP_NAMES: Record<Setup, string> = {
   a: 'passport-7geese Strategy',
   b: 'passport-oauth2 by hand',
   c: 'node:http floor, no Express or Passport',
+  d: 'least Passport strategy, on Express',
   a2: 'passport-7geese again (A/A control)',
 };
 
 /** How the table and results.json label each setup. */
-export const SETUP_LABELS: Record<Setup, string> = { a: 'a', b: 'b', c: 'c', a2: "a'" };
+export const SETUP_LABELS: Record<Setup, string> = { a: 'a', b: 'b', c: 'c', d: 'd', a2: "a'" };
 
 export interface Upstream {
   baseURL: string;
@@ -35,8 +36,8 @@ export interface RunningApp {
 const CALLBACK = '/auth/7geese/callback';
 const SECRET = 'benchmark-session-secret-0123456789';
 
-/** (a) and (b): an Express app with express-session (memory store) and Passport. */
-async function express(setup: 'a' | 'b', u: Upstream): Promise<RunningApp> {
+/** (a), (b) and (d): an Express app with express-session (memory store) and Passport. */
+async function express(setup: 'a' | 'b' | 'd', u: Upstream): Promise<RunningApp> {
   const { default: expressApp } = await import('express');
   const { default: session } = await import('express-session');
   const { Passport } = await import('passport');
@@ -45,7 +46,7 @@ async function express(setup: 'a' | 'b', u: Upstream): Promise<RunningApp> {
   app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store }));
   app.get('/', (_req, res) => res.send('ok'));
   const passport = new Passport();
-  passport.use('7geese', setup === 'a' ? await ours(u) : await byHand(u));
+  passport.use('7geese', setup === 'a' ? await ours(u) : setup === 'b' ? await byHand(u) : await least(u));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   app.use(passport.session());
@@ -108,6 +109,63 @@ async function byHand(u: Upstream) {
   return strategy;
 }
 
+/** One upstream call on Node's global (keep-alive) agent; resolves with the parsed JSON. */
+function call(base: URL, method: 'GET' | 'POST', path: string, headers: Record<string, string | number>, body?: string): Promise<Record<string, unknown>> {
+  return new Promise((done, fail) => {
+    const req = request({ host: base.hostname, port: base.port, path, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return fail(new Error(`${path} answered ${res.statusCode}`));
+        try {
+          done(JSON.parse(text) as Record<string, unknown>);
+        } catch (err) {
+          fail(err as Error);
+        }
+      });
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+/**
+ * (d) The least a Passport strategy can do on Express: state and PKCE in the session, the token
+ * exchange and the profile GET on bare node:http, and nothing else (no option checks, deadlines,
+ * size limits, error codes or store contract). Not something to ship: it shows what Express,
+ * express-session and Passport cost by themselves, below which no strategy on them can go.
+ */
+async function least(u: Upstream) {
+  const { Strategy: PassportStrategy } = await import('passport-strategy');
+  const base = new URL(u.baseURL);
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
+  const authorize = `${u.baseURL}/o/authorize/?client_id=${encodeURIComponent(u.clientID)}&response_type=code&scope=userprofile%3Aread&code_challenge_method=S256`;
+  type Session = { least?: [state: string, verifier: string] };
+  class Least extends PassportStrategy {
+    name = '7geese';
+    override authenticate(request: import('express').Request): void {
+      const req = request as unknown as { query: Record<string, unknown>; session: Session; headers: { host?: string } };
+      const callback = `http://${req.headers.host}${CALLBACK}`;
+      const { code, state } = req.query;
+      if (typeof code !== 'string') {
+        const [handle, verifier] = [randomBytes(18).toString('base64url'), randomBytes(32).toString('base64url')];
+        req.session.least = [handle, verifier];
+        const challenge = createHash('sha256').update(verifier).digest('base64url');
+        return this.redirect(`${authorize}&redirect_uri=${encodeURIComponent(callback)}&state=${handle}&code_challenge=${challenge}`);
+      }
+      const pending = req.session.least;
+      delete req.session.least;
+      if (!pending || state !== pending[0]) return this.fail(403);
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback, code_verifier: pending[1] }).toString();
+      call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form)
+        .then((token) => call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` }))
+        .then((me) => this.success({ id: String(me.id), name: `${String(me.first_name)} ${String(me.last_name)}` }), (err: Error) => this.error(err));
+    }
+  }
+  return new Least() as unknown as Parameters<import('passport').PassportStatic['use']>[1];
+}
+
 interface FloorSession {
   pending?: { state: string; verifier: string; expiresAt: number };
   user?: { id: string; name: string };
@@ -138,26 +196,6 @@ function floor(u: Upstream): RunningApp {
     if (sid) headers['set-cookie'] = `sid=${sid}; Path=/; HttpOnly; SameSite=Lax`;
     res.writeHead(302, headers).end();
   };
-  /** One upstream call on the global (keep-alive) agent; resolves with the parsed JSON. */
-  const call = (method: 'GET' | 'POST', path: string, headers: Record<string, string | number>, body?: string): Promise<Record<string, unknown>> =>
-    new Promise((done, fail) => {
-      const req = request({ host: base.hostname, port: base.port, path, method, headers }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return fail(new Error(`${path} answered ${res.statusCode}`));
-          try {
-            done(JSON.parse(text) as Record<string, unknown>);
-          } catch (err) {
-            fail(err as Error);
-          }
-        });
-      });
-      req.on('error', fail);
-      req.end(body);
-    });
-
   const start = (req: IncomingMessage, res: ServerResponse) => {
     let sid = cookieOf(req);
     let session = sid === undefined ? undefined : sessions.get(sid);
@@ -179,8 +217,8 @@ function floor(u: Upstream): RunningApp {
     if (!session || !pending || query.get('state') !== pending.state || pending.expiresAt < Date.now() || !code) return redirect(res, '/failed');
     delete session.pending;
     const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `http://${req.headers.host}${CALLBACK}`, code_verifier: pending.verifier }).toString();
-    const token = await call('POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form);
-    const me = await call('GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` });
+    const token = await call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form);
+    const me = await call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` });
     // A new session id at login, against session fixation.
     sessions.delete(sid!);
     const renewed = newId();
@@ -214,5 +252,5 @@ function floor(u: Upstream): RunningApp {
 
 export async function createSetup(setup: Setup, upstream: Upstream): Promise<RunningApp> {
   if (setup === 'c') return floor(upstream);
-  return express(setup === 'b' ? 'b' : 'a', upstream);
+  return express(setup === 'a2' ? 'a' : setup, upstream);
 }

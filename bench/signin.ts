@@ -31,7 +31,7 @@ const AA_BOUNDS = [0.97, 1.03] as const;
 /** The exit code of a run whose A/A control failed. */
 const NOISE_EXIT = 3;
 
-const SETUPS: Setup[] = ['a', 'b', 'c', 'a2'];
+const SETUPS: Setup[] = ['a', 'b', 'c', 'd', 'a2'];
 const CLIENT = { clientId: 'bench-client', clientSecret: 'bench-client-secret' };
 const here = import.meta.dirname; // bench/dist
 const root = resolve(here, '..', '..');
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
   // What a pending sign-in leaves in the session: the start leg alone, from a new browser.
   const session: Record<string, { sessionBytes: number; pendingBytes: number; pending: unknown }> = {};
-  for (const s of ['a', 'b', 'c'] as const) {
+  for (const s of ['a', 'b', 'c', 'd'] as const) {
     const app = apps.get(s)!;
     const { setCookie } = await ask<{ setCookie: string[] }>(load.child, { type: 'start', app: app.url }, 'started');
     const { json } = await ask<{ json: string | undefined }>(app.child, { type: 'session', setCookie: setCookie[0] ?? '' }, 'session');
@@ -168,6 +168,10 @@ async function main(): Promise<void> {
     'a/b cpu': paired('a', 'b', 'cpu'),
     'a/c': paired('a', 'c', 'throughput'),
     'a/c cpu': paired('a', 'c', 'cpu'),
+    'd/b': paired('d', 'b', 'throughput'),
+    'd/b cpu': paired('d', 'b', 'cpu'),
+    'a/d': paired('a', 'd', 'throughput'),
+    'a/d cpu': paired('a', 'd', 'cpu'),
     "a/a'": paired('a', 'a2', 'throughput'),
     "a/a' cpu": paired('a', 'a2', 'cpu'),
   };
@@ -231,7 +235,7 @@ async function main(): Promise<void> {
   console.log('\nPer-round paired ratios (median, interquartile range):');
   table(
     ['ratio', 'sign-ins/s', 'IQR', 'app CPU/sign-in', 'IQR'],
-    ['a/b', 'a/c', "a/a'"].map((k) => [k, ratioSpreads[k]!.median, `${ratioSpreads[k]!.q1}–${ratioSpreads[k]!.q3}`, ratioSpreads[`${k} cpu`]!.median, `${ratioSpreads[`${k} cpu`]!.q1}–${ratioSpreads[`${k} cpu`]!.q3}`]),
+    ['a/b', 'a/c', 'd/b', 'a/d', "a/a'"].map((k) => [k, ratioSpreads[k]!.median, `${ratioSpreads[k]!.q1}–${ratioSpreads[k]!.q3}`, ratioSpreads[`${k} cpu`]!.median, `${ratioSpreads[`${k} cpu`]!.q1}–${ratioSpreads[`${k} cpu`]!.q3}`]),
   );
   console.log('\nPending sign-in in the session (after the start leg):');
   table(

@@ -20,6 +20,12 @@ export interface ClientSettings {
   proxyFromEnv?: boolean | undefined;
 }
 
+/** The tokens of a successful answer of the token endpoint; the error of any other. */
+function tokenAnswer(res: HttpResponse): TokenParams {
+  if (res.status >= 200 && res.status < 300) return readTokenAnswer(res);
+  throw tokenError(res);
+}
+
 type TokenCallback = (
   err: Error | null,
   accessToken?: string,
@@ -123,10 +129,8 @@ export class SevenGeeseOAuth2 {
     return request;
   }
 
-  async #postToken(form: Record<string, string>): Promise<TokenParams> {
-    const res = await this.transport.postForm('token', this._accessTokenUrl, form, this.#credentials);
-    if (res.status >= 200 && res.status < 300) return readTokenAnswer(res);
-    throw tokenError(res);
+  #postToken(form: Record<string, string>): Promise<TokenParams> {
+    return this.transport.postForm('token', this._accessTokenUrl, form, this.#credentials).then(tokenAnswer);
   }
 
   /** POSTs a form to one of 7Geese's OAuth endpoints (the revocation endpoint), authenticating the client. */

@@ -94,13 +94,12 @@ export function parseProfile(json: unknown, raw: string, endpoint: string): Prof
  * GETs the signed-in user from `profileURL` with the token in the `Authorization` header and
  * normalises it. The profile needs the `userprofile:read` scope, named in the error for a 403.
  */
-export async function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
-  const { json, body, endpoint } = await client.fetchAPI('GET', profileURL, accessToken, {
+export function loadProfile(client: SevenGeeseOAuth2, profileURL: string, accessToken: string): Promise<Profile> {
+  return client.fetchAPI('GET', profileURL, accessToken, {
     operation: 'profile',
     scope: 'userprofile:read',
     tooDeepCode: 'invalid_profile',
     notFoundAdvice:
       'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
-  });
-  return parseProfile(json, body, endpoint);
+  }).then(({ json, body, endpoint }) => parseProfile(json, body, endpoint));
 }

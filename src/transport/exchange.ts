@@ -29,7 +29,7 @@ export interface HttpRequest {
   body?: string | undefined;
   /** Deadline for the whole exchange, body included, in milliseconds. */
   timeout: number;
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Stops the request, and fails it with code `aborted`, when aborted. */
   signal?: AbortSignal | undefined;
   /**

@@ -18,6 +18,9 @@ const MIN_RETRY_MS = 100;
 
 export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** One request as callers hand it to {@link Transport.send}: the transport adds the agent, and the deadline unless given. */
+type SendRequest = Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined };
+
 /** How a transport sends: its deadline, extra headers, and how it connects. */
 export interface TransportSettings {
   /** @default 10000 */
@@ -104,6 +107,8 @@ export class Transport {
   readonly timeout: number;
   readonly customHeaders: Readonly<Record<string, string>>;
   #choice: AgentChoice;
+  /** The User-Agent and the app's headers, the start of every request's headers. */
+  #baseHeaders: Record<string, string> | undefined;
 
   constructor(settings: TransportSettings = {}) {
     this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
@@ -128,7 +133,7 @@ export class Transport {
   }
 
   /** One request, as every caller makes it; see the class. */
-  send(operation: RequestOperation, req: Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined }, resend = 0): Promise<HttpResponse> {
+  send(operation: RequestOperation, req: SendRequest, resend = 0): Promise<HttpResponse> {
     // Not an async function: a sign-in makes two requests, and each await is another promise.
     try {
       let target: Target;
@@ -137,16 +142,31 @@ export class Transport {
       } catch (cause) {
         throw new SevenGeeseNetworkError(endpointOf(req.url), cause);
       }
-      const headers = { 'User-Agent': userAgentHeader(), ...this.customHeaders, ...req.headers };
-      const go = (agent: Agent | false): Promise<HttpResponse> => {
-        const sent = exchange({ ...req, url: target.href, headers, agent, timeout: req.timeout ?? this.timeout }, target);
-        return (observingRequests() ? observe(sent, operation, req, target, resend) : sent).then(notBusy);
-      };
       const agent = agentFor(target, this.#choice);
-      return agent instanceof Promise ? agent.then(go) : go(agent);
+      if (agent instanceof Promise) return agent.then((loaded) => this.#exchange(operation, req, target, loaded, resend));
+      return this.#exchange(operation, req, target, agent, resend);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+  }
+
+  #exchange(operation: RequestOperation, req: SendRequest, target: Target, agent: Agent | false, resend: number): Promise<HttpResponse> {
+    // Every field named, not spread: one object shape for every request.
+    const sent = exchange(
+      {
+        method: req.method,
+        url: target.href,
+        headers: { ...(this.#baseHeaders ??= { 'User-Agent': userAgentHeader(), ...this.customHeaders }), ...req.headers },
+        body: req.body,
+        timeout: req.timeout ?? this.timeout,
+        maxBytes: req.maxBytes,
+        signal: req.signal,
+        secrets: req.secrets,
+        agent,
+      },
+      target,
+    );
+    return (observingRequests() ? observe(sent, operation, req, target, resend) : sent).then(notBusy);
   }
 
   /**
@@ -173,28 +193,35 @@ export class Transport {
    * query string). A GET asked to `retry` is tried once more after a 429 or 503 when the wait
    * fits the deadline; nothing else is ever retried.
    */
-  async callAPI(call: APICall): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
+  callAPI(call: APICall): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${call.accessToken}` };
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    let body: string | undefined;
+    try {
+      body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    } catch (err) {
+      // A body JSON cannot hold (a cycle, a BigInt): a rejection, as from every other failure.
+      return Promise.reject(err as Error);
+    }
     const deadline = call.timeout ?? this.timeout;
-    const start = performance.now();
     const attempt = (timeout: number, resend: number) =>
       this.send(call.operation, { method: call.method, url: call.url, headers, body, timeout, signal: call.signal }, resend);
-    let res: HttpResponse;
-    try {
-      res = await attempt(deadline, 0);
-    } catch (err) {
-      const wait = call.retry && call.method === 'GET' ? retryDelay(err, deadline - (performance.now() - start)) : undefined;
-      if (wait === undefined) throw err;
-      if (wait > 0) {
-        await sleep(wait, undefined, { signal: call.signal }).catch((cause: unknown) => {
-          throw new SevenGeeseError(`The request to ${endpointOf(call.url)} was aborted before 7Geese answered.`, 'aborted', { endpoint: endpointOf(call.url), cause });
-        });
-      }
-      res = await attempt(Math.max(1, Math.floor(deadline - (performance.now() - start))), 1);
-    }
-    return { json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint, redact: res.redact };
+    const read = (res: HttpResponse) => ({ json: readAPIResponse(res, call), body: res.body, endpoint: res.endpoint, redact: res.redact });
+    // Not an async function: the profile GET of every sign-in takes this path, one promise fewer.
+    if (!(call.retry && call.method === 'GET')) return attempt(deadline, 0).then(read);
+    const start = performance.now();
+    return attempt(deadline, 0)
+      .catch(async (err: unknown) => {
+        const wait = retryDelay(err, deadline - (performance.now() - start));
+        if (wait === undefined) throw err;
+        if (wait > 0) {
+          await sleep(wait, undefined, { signal: call.signal }).catch((cause: unknown) => {
+            throw new SevenGeeseError(`The request to ${endpointOf(call.url)} was aborted before 7Geese answered.`, 'aborted', { endpoint: endpointOf(call.url), cause });
+          });
+        }
+        return attempt(Math.max(1, Math.floor(deadline - (performance.now() - start))), 1);
+      })
+      .then(read);
   }
 }
 

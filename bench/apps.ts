@@ -5,18 +5,19 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { Profile } from 'passport-7geese';
 
 /** `a2` is the A/A control: a second, separate process running setup a. */
-export type Setup = 'a' | 'b' | 'c' | 'd' | 'a2';
+export type Setup = 'a' | 'b' | 'c' | 'd' | 'e' | 'a2';
 
 export const SETUP_NAMES: Record<Setup, string> = {
   a: 'passport-7geese Strategy',
   b: 'passport-oauth2 by hand',
   c: 'node:http floor, no Express or Passport',
   d: 'least Passport strategy, on Express',
+  e: 'least passport-oauth2 strategy',
   a2: 'passport-7geese again (A/A control)',
 };
 
 /** How the table and results.json label each setup. */
-export const SETUP_LABELS: Record<Setup, string> = { a: 'a', b: 'b', c: 'c', d: 'd', a2: "a'" };
+export const SETUP_LABELS: Record<Setup, string> = { a: 'a', b: 'b', c: 'c', d: 'd', e: 'e', a2: "a'" };
 
 export interface Upstream {
   baseURL: string;
@@ -36,8 +37,8 @@ export interface RunningApp {
 const CALLBACK = '/auth/7geese/callback';
 const SECRET = 'benchmark-session-secret-0123456789';
 
-/** (a), (b) and (d): an Express app with express-session (memory store) and Passport. */
-async function express(setup: 'a' | 'b' | 'd', u: Upstream): Promise<RunningApp> {
+/** (a), (b), (d) and (e): an Express app with express-session (memory store) and Passport. */
+async function express(setup: 'a' | 'b' | 'd' | 'e', u: Upstream): Promise<RunningApp> {
   const { default: expressApp } = await import('express');
   const { default: session } = await import('express-session');
   const { Passport } = await import('passport');
@@ -46,7 +47,8 @@ async function express(setup: 'a' | 'b' | 'd', u: Upstream): Promise<RunningApp>
   app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store }));
   app.get('/', (_req, res) => res.send('ok'));
   const passport = new Passport();
-  passport.use('7geese', setup === 'a' ? await ours(u) : setup === 'b' ? await byHand(u) : await least(u));
+  const strategies = { a: ours, b: byHand, d: least, e: leastOAuth2 };
+  passport.use('7geese', await strategies[setup](u));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   app.use(passport.session());
@@ -164,6 +166,47 @@ async function least(u: Upstream) {
     }
   }
   return new Least() as unknown as Parameters<import('passport').PassportStatic['use']>[1];
+}
+
+/**
+ * (e) The least a strategy can do that keeps passport-oauth2's `authenticate()`: its flow, state
+ * store and PKCE, with node-oauth's client replaced by (d)'s bare calls and the same bare profile
+ * GET. Not something to ship either: the gap between (d) and (e) is what passport-oauth2's own
+ * flow costs, which every strategy built on it pays.
+ */
+async function leastOAuth2(u: Upstream) {
+  const { default: OAuth2Strategy } = await import('passport-oauth2');
+  const base = new URL(u.baseURL);
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
+  const strategy = new OAuth2Strategy(
+    {
+      authorizationURL: `${u.baseURL}/o/authorize/`,
+      tokenURL: `${u.baseURL}/o/token/`,
+      clientID: u.clientID,
+      clientSecret: u.clientSecret,
+      callbackURL: CALLBACK,
+      scope: 'userprofile:read',
+      state: true,
+      pkce: true,
+    },
+    (_a: string, _r: string, profile: { id: string; displayName: string }, done: (e: null, u: object) => void) => done(null, { id: profile.id, name: profile.displayName }),
+  );
+  type Done = (err: Error | null, accessToken?: string, refreshToken?: string, params?: object) => void;
+  const client = (strategy as unknown as { _oauth2: { getOAuthAccessToken(code: string, params: Record<string, string>, done: Done): void } })._oauth2;
+  client.getOAuthAccessToken = (code, params, done) => {
+    const form = new URLSearchParams({ ...params, code }).toString();
+    call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form).then(
+      (token) => done(null, String(token.access_token), String(token.refresh_token), token),
+      (err: Error) => done(err),
+    );
+  };
+  strategy.userProfile = (token: string, done: (err?: Error | null, profile?: unknown) => void) => {
+    call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${token}` }).then(
+      (me) => done(null, { provider: '7geese', id: String(me.id), displayName: `${String(me.first_name)} ${String(me.last_name)}` }),
+      (err: Error) => done(err),
+    );
+  };
+  return strategy;
 }
 
 interface FloorSession {

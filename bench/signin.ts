@@ -161,6 +161,10 @@ async function main(): Promise<void> {
   // Cold import, with nothing else running.
   const imports = importTimes(['passport-7geese', 'passport-oauth2'], IMPORT_REPS, root);
   const importMs = Object.fromEntries([...imports].map(([name, times]) => [name, { ...roundSpread(spread(times), 2), repetitions: times.length }]));
+  // Repetition i of each ran back to back: their difference is paired, as the sign-in ratios are.
+  const ours = imports.get('passport-7geese')!;
+  const theirs = imports.get('passport-oauth2')!;
+  const importDifference = { ...roundSpread(spread(ours.map((t, i) => t - theirs[i]!)), 2), repetitions: ours.length };
 
   // Paired, per-round ratios: round r of one setup against round r of the other.
   const paired = (x: Setup, y: Setup, key: 'throughput' | 'cpu') => {
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
     noise,
     session,
     importMs,
+    importDifferenceMs: importDifference,
   };
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -245,7 +250,7 @@ async function main(): Promise<void> {
   console.log(`\nCold import (${IMPORT_REPS} fresh processes each, median and IQR, ms):`);
   table(
     ['package', 'median', 'IQR'],
-    Object.entries(importMs).map(([k, v]) => [k, v.median, `${v.q1}–${v.q3}`]),
+    [...Object.entries(importMs), ['passport-7geese − passport-oauth2, paired', importDifference] as const].map(([k, v]) => [k, v.median, `${v.q1}–${v.q3}`]),
   );
   console.log(`\nfigures written to ${out}`);
   if (profiling) console.log(`CPU profiles of ${[...PROFILED].join(', ')} in ${profileDir}: summarise them with node bench/dist/profile.js (the A/A check is off while profiling)`);

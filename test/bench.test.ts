@@ -39,6 +39,7 @@ describe('npm run bench', () => {
       expect(results.machine).toMatchObject({ cpuModel: expect.any(String), cores: expect.any(Number), node: process.version });
       expect(Object.keys(results.session!)).toEqual(['a', 'b', 'c', 'd', 'e']);
       expect(Object.keys(results.importMs!)).toEqual(['passport-7geese', 'passport-oauth2']);
+      expect(results.importDifferenceMs).toMatchObject({ median: expect.any(Number), q1: expect.any(Number), q3: expect.any(Number) });
       expect(results.noise).toBe(run.status === NOISE_EXIT);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -108,8 +108,12 @@ export function targetOf(href: string): Target {
   return target;
 }
 
-/** Headers must be checked before Node sees them: it would throw a raw ERR_INVALID_CHAR, or worse. */
-function unsendableHeader(headers: Record<string, string>): string | undefined {
+/**
+ * The name of a header that cannot be sent as it is, if any. Headers must be checked before
+ * Node sees them: it would throw a raw ERR_INVALID_CHAR, or worse. The transport checks them,
+ * the app's once and each request's own as it is made.
+ */
+export function unsendableHeader(headers: Readonly<Record<string, string>>): string | undefined {
   for (const name in headers) {
     if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(headers[name]!)) return name;
   }
@@ -124,15 +128,13 @@ function unsendableHeader(headers: Record<string, string>): string | undefined {
  * Built on node:http rather than fetch: a sign-in makes two of these calls, and fetch costs
  * several times the CPU per call (see bench/).
  *
- * `target` is `req.url` parsed ({@link targetOf}). The exchange adds `Content-Length` to
- * `req.headers` and hands them to Node: the transport builds a headers object per request, so
- * none is copied here.
+ * `target` is `req.url` parsed ({@link targetOf}). `req.headers` must have been checked with
+ * {@link unsendableHeader}. The exchange adds `Content-Length` to them and hands them to Node: the
+ * transport builds a headers object per request, so none is copied here.
  */
 export function exchange(req: HttpRequest & { headers: Record<string, string> }, target: Target): Promise<HttpResponse> {
   const { endpoint } = target;
   const sent = req.headers;
-  const unsendable = unsendableHeader(sent);
-  if (unsendable !== undefined) return Promise.reject(headerError(unsendable, endpoint));
   const signal = req.signal;
   const aborted = () => new SevenGeeseError(`The request to ${endpoint} was aborted before 7Geese answered.`, 'aborted', { endpoint, cause: signal?.reason });
   if (signal?.aborted) return Promise.reject(aborted());
@@ -254,7 +256,7 @@ function secretsOf(headers: Record<string, string>): string[] {
 }
 
 /** A header that cannot be sent as it is: an error naming it, never showing its value. */
-function headerError(name: string, endpoint: string): SevenGeeseError {
+export function headerError(name: string, endpoint: string): SevenGeeseError {
   const shown = HEADER_NAME.test(name) ? `the "${name}" header` : 'a header whose name';
   const advice = /^authorization$/i.test(name)
     ? ' The access token is not a valid token (it may have come from a broken 7Geese); sign in again.'

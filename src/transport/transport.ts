@@ -5,7 +5,7 @@ import { observingRequests, publishRequest, type RequestEvent, type RequestOpera
 import type { Redact } from '../redact.js';
 import { agentFor, userAgentHeader, type AgentChoice } from './agents.js';
 import { readAPIResponse, unavailableError, type APIExpectations } from './answers.js';
-import { exchange, targetOf, type HttpRequest, type HttpResponse, type Target } from './exchange.js';
+import { exchange, headerError, targetOf, unsendableHeader, type HttpRequest, type HttpResponse, type Target } from './exchange.js';
 
 /** The deadline for one upstream request when none is configured, in milliseconds. */
 export const DEFAULT_TIMEOUT = 10_000;
@@ -107,8 +107,10 @@ export class Transport {
   readonly timeout: number;
   readonly customHeaders: Readonly<Record<string, string>>;
   #choice: AgentChoice;
-  /** The User-Agent and the app's headers, the start of every request's headers. */
+  /** The User-Agent and the app's headers, the start of every request's headers; checked once. */
   #baseHeaders: Record<string, string> | undefined;
+  /** The name of a header among those that cannot be sent, if any. */
+  #unsendable: string | undefined;
 
   constructor(settings: TransportSettings = {}) {
     this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
@@ -151,12 +153,19 @@ export class Transport {
   }
 
   #exchange(operation: RequestOperation, req: SendRequest, target: Target, agent: Agent | false, resend: number): Promise<HttpResponse> {
+    if (this.#baseHeaders === undefined) {
+      this.#baseHeaders = { 'User-Agent': userAgentHeader(), ...this.customHeaders };
+      this.#unsendable = unsendableHeader(this.#baseHeaders);
+    }
+    const own = req.headers ?? {};
+    const unsendable = this.#unsendable ?? unsendableHeader(own);
+    if (unsendable !== undefined) return Promise.reject(headerError(unsendable, target.endpoint));
     // Every field named, not spread: one object shape for every request.
     const sent = exchange(
       {
         method: req.method,
         url: target.href,
-        headers: { ...(this.#baseHeaders ??= { 'User-Agent': userAgentHeader(), ...this.customHeaders }), ...req.headers },
+        headers: { ...this.#baseHeaders, ...own },
         body: req.body,
         timeout: req.timeout ?? this.timeout,
         maxBytes: req.maxBytes,

@@ -20,7 +20,7 @@ import { round, spread, type Spread } from './stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const knob = (name: string, full: number, quick: number) => Number(process.env[name] ?? (QUICK ? quick : full));
-const ROUNDS = knob('BENCH_ROUNDS', 96, 4);
+const ROUNDS = knob('BENCH_ROUNDS', 160, 4);
 const ROUND_SIGN_INS = knob('BENCH_ROUND_SIGN_INS', 200, 40);
 const WARM_UP = knob('BENCH_WARM_UP', 1500, 40);
 const VUS = knob('BENCH_VUS', 16, 4);

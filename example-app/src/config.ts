@@ -8,6 +8,8 @@ export type Upstream =
 
 export interface Config {
   port: number;
+  /** The built-in simulator's port, when set; else the app's port + 1 if free, else any. */
+  simulatorPort: number | undefined;
   /** The address to listen on; every interface when unset. */
   host: string | undefined;
   upstream: Upstream;
@@ -44,11 +46,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const v = env[name]?.trim();
     return v === '' ? undefined : v;
   };
-  const portText = get('PORT') ?? '3000';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 1 to 65535, got ${JSON.stringify(portText)}.`);
-  }
+  const portOf = (name: string, text: string) => {
+    const port = Number(text);
+    if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+      throw new ConfigError(`${name} must be a whole number from 1 to 65535, got ${JSON.stringify(text)}.`);
+    }
+    return port;
+  };
+  const port = portOf('PORT', get('PORT') ?? '3000');
+  const simulatorPortText = get('SIMULATOR_PORT');
+  const simulatorPort = simulatorPortText === undefined ? undefined : portOf('SIMULATOR_PORT', simulatorPortText);
 
   const clientID = get('SEVENGEESE_CLIENT_ID');
   const clientSecret = get('SEVENGEESE_CLIENT_SECRET');
@@ -109,5 +116,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const host = get('HOST');
   if (host !== undefined && !/^[\w.:-]+$/.test(host)) throw new ConfigError(`HOST must be an address or host name to listen on, such as 127.0.0.1, got ${JSON.stringify(host)}.`);
 
-  return { port, host, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password, scope };
+  return { port, simulatorPort, host, upstream, sessionSecret, profileURL, trustProxy: trust === 'true' || trust === '1', redisURL: redis, password, scope };
 }

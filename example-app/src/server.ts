@@ -2,7 +2,7 @@
 // when SEVENGEESE_CLIENT_ID and SEVENGEESE_CLIENT_SECRET are set. See the README.
 import type { AddressInfo } from 'node:net';
 import { RedisTokenStore, type RedisScriptClient } from 'passport-7geese';
-import { DEMO_CLIENT, startSimulator } from 'passport-7geese/testing';
+import { DEMO_CLIENT, startSimulator, type Simulator } from 'passport-7geese/testing';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { LoginLimits } from './login-limits.js';
@@ -10,13 +10,34 @@ import { createSessionStore } from './session-store.js';
 import { logSignIns } from './sign-in-log.js';
 import { createStrategies } from './strategies.js';
 
+/**
+ * Starts the built-in simulator on SIMULATOR_PORT, else on the port after the app's when it is
+ * free, else on any free port. A known port can be forwarded with the app's (the browser opens
+ * the simulator's consent page itself); the fallback keeps `npm start` working when it is taken.
+ */
+async function embeddedSimulator(config: Config, client: typeof DEMO_CLIENT): Promise<Simulator> {
+  if (config.simulatorPort !== undefined) {
+    return startSimulator({ port: config.simulatorPort, clients: [client] }).catch((err: unknown) => {
+      throw Object.assign(err as Error, { setting: 'SIMULATOR_PORT' });
+    });
+  }
+  if (config.port < 65535) {
+    try {
+      return await startSimulator({ port: config.port + 1, clients: [client] });
+    } catch (err) {
+      if (!['EADDRINUSE', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
+  return startSimulator({ port: 0, clients: [client] });
+}
+
 async function main(config: Config): Promise<void> {
   // The simulator checks redirect URIs exactly, as 7Geese does: register this port's.
   const demoClient = {
     ...DEMO_CLIENT,
     redirectUris: [`http://localhost:${config.port}/auth/7geese/callback`, `http://127.0.0.1:${config.port}/auth/7geese/callback`],
   };
-  const sim = config.upstream.kind === 'simulator' ? await startSimulator({ port: 0, clients: [demoClient] }) : undefined;
+  const sim = config.upstream.kind === 'simulator' ? await embeddedSimulator(config, demoClient) : undefined;
   const settings =
     config.upstream.kind === 'real'
       ? { ...config.upstream, profileURL: config.profileURL, password: config.password, scope: config.scope }
@@ -73,8 +94,8 @@ try {
   if (err instanceof ConfigError) {
     console.error(`example-app: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    const { port } = err as { port?: number };
-    console.error(`example-app could not start: port ${port} is in use. Stop what is using it, or choose another port: PORT=3001 npm start`);
+    const { port, setting = 'PORT' } = err as { port?: number; setting?: string };
+    console.error(`example-app could not start: port ${port} is in use. Stop what is using it, or choose another port: ${setting}=${setting === 'PORT' ? 3100 : 3101} npm start`);
   } else {
     console.error(`example-app could not start: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -26,6 +26,7 @@ describe('example app settings', () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 1 to 65535, got "eighty".'],
     [{ PORT: '70000' }, 'PORT must be a whole number from 1 to 65535, got "70000".'],
+    [{ SIMULATOR_PORT: '0' }, 'SIMULATOR_PORT must be a whole number from 1 to 65535, got "0".'],
     [{ SEVENGEESE_CLIENT_ID: 'id' }, 'SEVENGEESE_CLIENT_SECRET is missing'],
     [{ SEVENGEESE_CLIENT_SECRET: 's' }, 'SEVENGEESE_CLIENT_ID is missing'],
     [{ ...real, SEVENGEESE_CALLBACK_URL: '' }, 'SEVENGEESE_CALLBACK_URL is missing'],

@@ -7,6 +7,16 @@ import { startExampleProcess, type ExampleProcess } from '../helpers/example-pro
 import { freePort } from '../helpers/free-port.js';
 
 let running: ExampleProcess | undefined;
+
+async function isFree(port: number): Promise<boolean> {
+  const probe = createServer();
+  const free = await new Promise<boolean>((done) => {
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => done(true));
+  });
+  if (free) await new Promise((done) => probe.close(done));
+  return free;
+}
 afterEach(async () => {
   await running?.stop();
 });
@@ -38,6 +48,36 @@ describe('starting the example app', () => {
     const signedIn = callback.headers.get('set-cookie')!.split(';')[0]!;
     const home = await (await fetch(`${base}/`, { headers: { cookie: signedIn } })).text();
     expect(home).toContain('Hello, Grace Hopper');
+  });
+
+  it("puts the simulator on the port after the app's, on any free port when that one is taken, or on SIMULATOR_PORT", async () => {
+    const simulatorAt = (output: string) => Number(/simulator at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    // Two neighbouring free ports: the app's, and the one after it.
+    let port = 0;
+    for (let tries = 0; tries < 20 && port === 0; tries++) {
+      const candidate = await freePort();
+      if (candidate < 65535 && (await isFree(candidate + 1))) port = candidate;
+    }
+    expect(port).toBeGreaterThan(0);
+    expect(simulatorAt((await start({ PORT: String(port) })).output)).toBe(port + 1);
+    await running!.stop();
+
+    const taken = createServer().listen(port + 1, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { output } = await start({ PORT: String(port) });
+      expect(output).toContain(`open http://localhost:${port}`);
+      expect(simulatorAt(output)).not.toBe(port + 1);
+      await running!.stop();
+      const { output: failed, exitCode } = await start({ PORT: String(port), SIMULATOR_PORT: String(port + 1) });
+      expect(exitCode).toBe(1);
+      expect(failed).toContain(`port ${port + 1} is in use`);
+      expect(failed).toContain('SIMULATOR_PORT=');
+    } finally {
+      taken.close();
+    }
+    const chosen = await freePort();
+    expect(simulatorAt((await start({ PORT: String(port), SIMULATOR_PORT: String(chosen) })).output)).toBe(chosen);
   });
 
   it('stops with a message naming a missing setting', async () => {

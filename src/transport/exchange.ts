@@ -223,8 +223,10 @@ export function exchange(req: HttpRequest & { headers: Record<string, string> },
  * less per request. In that form Node adds no `Host`, so it is added here as Node would write it.
  */
 function headerList(headers: Record<string, string | number>, target: Target): string[] {
-  const list: string[] = [];
-  const lower: string[] = [];
+  // Host first, as RFC 9110 (section 7.2) asks of clients; an app's own in customHeaders replaces
+  // it, as it does when Node is given an object.
+  const list: string[] = ['Host', target.port === '' ? target.hostname : `${target.hostname}:${target.port}`];
+  const lower: string[] = ['host'];
   for (const name in headers) {
     // Names differ in case only when the app's customHeaders name one of ours: as with an
     // object, where Node's setHeader ignores case, the later (ours) replaces it.
@@ -238,8 +240,6 @@ function headerList(headers: Record<string, string | number>, target: Target): s
       list[2 * at + 1] = String(headers[name]);
     }
   }
-  // An app's own `Host` in customHeaders wins, as it does when Node is given an object.
-  if (!lower.includes('host')) list.push('Host', target.port === '' ? target.hostname : `${target.hostname}:${target.port}`);
   return list;
 }
 

@@ -47,8 +47,8 @@ const common = {
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
 };
-// The package and its simulator. No class is in both: the testing entry takes only the constant
-// SCOPE_RESOURCES from ../scope.ts (a copy of an array is harmless).
+// The package and its simulator. No class is in both: the testing entry takes only the constants
+// SCOPE_RESOURCES from ../scope.ts and REDACTED from ../redact.ts (copies of constants are harmless).
 for (const entry of entries) {
   await build({ ...common, entryPoints: [join(root, 'src', `${entry}.ts`)], outfile: join(root, 'dist/cjs', `${entry}.js`) });
 }

@@ -3,7 +3,8 @@ import { endpointOf } from './errors.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import type { TokenSet } from './token-lifecycle.js';
 import { SevenGeeseTokenStoreError } from './token-store-error.js';
-import { checkKey, type StoredTokens, type TokenStore } from './token-store.js';
+import { checkKey, toStoredTokens, type StoredTokens, type TokenStore } from './token-store.js';
+import { PATHS } from './options.js';
 
 /** What {@link getAccessToken} needs from a strategy: `Strategy` and `PasswordStrategy` both fit. */
 export interface AccessTokenRefresher {
@@ -204,12 +205,7 @@ async function refreshHolding(o: SharedTokens, stale: string): Promise<StoredTok
     if (after !== undefined && after.refreshToken !== current.refreshToken) return after;
     throw err;
   }
-  const next: StoredTokens = {
-    accessToken: fresh.accessToken,
-    refreshToken: fresh.refreshToken ?? current.refreshToken,
-    expiresAt: fresh.expiresAt?.getTime(),
-    scopes: fresh.scopes,
-  };
+  const next: StoredTokens = { ...toStoredTokens(fresh), refreshToken: fresh.refreshToken ?? current.refreshToken };
   // Not saved means someone wrote newer tokens meanwhile (a new sign-in); ours are valid too,
   // so this caller uses them and the store keeps theirs.
   await o.store.save(o.key, next, current.refreshToken);
@@ -218,7 +214,7 @@ async function refreshHolding(o: SharedTokens, stale: string): Promise<StoredTok
 }
 
 function tokenEndpoint(o: SharedTokens): string {
-  return typeof o.strategy.baseURL === 'string' ? endpointOf(`${o.strategy.baseURL.replace(/\/+$/, '')}/o/token/`) : '(token store)';
+  return typeof o.strategy.baseURL === 'string' ? endpointOf(`${o.strategy.baseURL.replace(/\/+$/, '')}${PATHS.token}`) : '(token store)';
 }
 
 function noTokens(o: SharedTokens, why: string): SevenGeeseTokenStoreError {

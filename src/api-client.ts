@@ -71,6 +71,8 @@ export interface SevenGeeseClientOptions {
 interface CallLimits {
   signal?: AbortSignal | undefined;
   timeout?: number | undefined;
+  /** What the call is, for diagnostics. @default 'rest' */
+  operation?: 'rest' | 'graphql';
 }
 
 /**
@@ -210,13 +212,14 @@ export class SevenGeeseClient {
   async graphql<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T> {
     if (typeof query !== 'string' || query.trim() === '') throw new TypeError('graphql() needs a query string.');
     const url = new URL(`${this.#base.pathname.replace(/\/$/, '')}/graphql`, this.#base);
-    const { json, redact } = await this.#call('POST', url, variables === undefined ? { query } : { query, variables });
-    if (!isRecord(json)) throw new SevenGeeseResponseError(`7Geese's GraphQL answer at ${endpointOf(url)} is not an object.`, 'invalid_response', { endpoint: endpointOf(url) });
+    const endpoint = endpointOf(url);
+    const { json, redact } = await this.#call('POST', url, variables === undefined ? { query } : { query, variables }, { operation: 'graphql' });
+    if (!isRecord(json)) throw new SevenGeeseResponseError(`7Geese's GraphQL answer at ${endpoint} is not an object.`, 'invalid_response', { endpoint });
     if (Array.isArray(json.errors) && json.errors.length > 0) {
       const first = json.errors[0] as { message?: unknown };
       const message = typeof first?.message === 'string' ? clip(first.message, redact, 200) : 'unknown error';
       throw new SevenGeeseAPIError(`7Geese's GraphQL API answered with an error: ${message}`, 'http_error', {
-        endpoint: endpointOf(url),
+        endpoint,
         status: 200,
         description: message,
       });
@@ -243,9 +246,9 @@ export class SevenGeeseClient {
   }
 
   #send(method: APIMethod, url: URL, accessToken: string, body: unknown, limits: CallLimits): ReturnType<Transport['callAPI']> {
-    const operation = url.pathname.endsWith('/graphql') ? 'graphql' : 'rest';
     // retry: a GET may be tried once more after a 429 or 503 within the deadline; writes never are.
-    return this.#transport.callAPI({ operation, method, url: url.href, accessToken, timeout: limits.timeout ?? this.#timeout, body, signal: limits.signal, retry: true });
+    // The URL goes as it is: already parsed, and not one to keep among the transport's few.
+    return this.#transport.callAPI({ operation: limits.operation ?? 'rest', method, url, accessToken, timeout: limits.timeout ?? this.#timeout, body, signal: limits.signal, retry: true });
   }
 
   #canRefresh(): boolean {

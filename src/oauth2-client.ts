@@ -4,7 +4,7 @@ import { readTokenAnswer, tokenError, type APIExpectations, type TokenParams } f
 import type { HttpResponse } from './transport/exchange.js';
 import { Transport, basicCredentials, type APIMethod, type ClientCredentials } from './transport/transport.js';
 
-export { tokenError, type TokenParams } from './transport/answers.js';
+export type { TokenParams } from './transport/answers.js';
 
 /** How the client proves who it is at the token endpoint. */
 export type ClientAuth = 'basic' | 'body';
@@ -133,9 +133,17 @@ export class SevenGeeseOAuth2 {
     return this.transport.postForm('token', this._accessTokenUrl, form, this.#credentials).then(tokenAnswer);
   }
 
-  /** POSTs a form to one of 7Geese's OAuth endpoints (the revocation endpoint), authenticating the client. */
-  postForm(url: string, form: Record<string, string>, operation: 'token' | 'revoke' = 'revoke'): Promise<HttpResponse> {
-    return this.transport.postForm(operation, url, form, this.#credentials);
+  /**
+   * POSTs a revocation to `url`, authenticating the client, and publishes it on the token
+   * channel as `requestToken` does a refresh. Never retried.
+   */
+  revoke(url: string, form: Record<string, string>): Promise<void> {
+    return publishToken('revoke', () =>
+      this.transport.postForm('revoke', url, form, this.#credentials).then((res) => {
+        // RFC 7009 section 2.2: 200 whether or not the token was known.
+        if (res.status !== 200) throw tokenError(res);
+      }),
+    );
   }
 
   /**

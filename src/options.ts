@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import type { ClientAuth } from './oauth2-client.js';
-import { HEADER_NAME, HEADER_VALUE } from './transport/exchange.js';
+import { HEADER_NAME, unsendableHeader } from './transport/exchange.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
 
@@ -173,12 +173,12 @@ export function checkTransportOptions(
   }
   // Checked here rather than on the first request: a line break would split the header, and
   // Node would refuse it with a raw ERR_INVALID_CHAR. The value is not shown: it may be a key.
-  const unsendable = Object.entries(headers as Record<string, string>).find(([name, value]) => !HEADER_NAME.test(name) || !HEADER_VALUE.test(value));
-  if (unsendable) {
+  const unsendable = unsendableHeader(headers as Record<string, string>);
+  if (unsendable !== undefined) {
     check.fail(
       'customHeaders',
       'an object of header names (letters, digits and !#$%&\'*+.^_`|~-) and values of visible ASCII characters and spaces, without line breaks',
-      HEADER_NAME.test(unsendable[0]) ? ` The value of "${unsendable[0]}" is not.` : ' One of its names is not.',
+      HEADER_NAME.test(unsendable) ? ` The value of "${unsendable}" is not.` : ' One of its names is not.',
     );
   }
   const agent = options.agent;

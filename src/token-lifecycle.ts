@@ -1,5 +1,4 @@
-import { publishToken } from './diagnostics.js';
-import { SevenGeeseOAuth2, tokenError, type TokenParams } from './oauth2-client.js';
+import { SevenGeeseOAuth2, type TokenParams } from './oauth2-client.js';
 import { normalizeScope, serializeScope, type ScopeInput } from './scope.js';
 
 /** Tokens after a refresh (or a password sign-in). Store the new refresh token: 7Geese rotates them. */
@@ -70,10 +69,6 @@ export class TokenLifecycle {
       }
       form.token_type_hint = options.hint;
     }
-    await publishToken('revoke', async () => {
-      const res = await this.#client.postForm(this.#revocationURL, form, 'revoke');
-      // RFC 7009 section 2.2: 200 whether or not the token was known.
-      if (res.status !== 200) throw tokenError(res);
-    });
+    await this.#client.revoke(this.#revocationURL, form);
   }
 }

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { REDACTED } from '../redact.js';
 import { clientCredentials, parseParams, singles } from './http-util.js';
 import type { RecordedRequest } from './types.js';
-
-/** What a credential is replaced with in `sim.requests`. */
-export const REDACTED = '[redacted]';
 
 /** The most of a body that is recorded; the simulator reads up to 1 MiB. */
 export const MAX_RECORDED_BODY = 8 * 1024;

@@ -51,9 +51,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 }
 
 /** A 429 or 503 from any endpoint: 7Geese asks to come back later. */
-export function unavailableError(res: HttpResponse, now?: number): SevenGeeseUnavailableError | undefined {
+export function unavailableError(res: HttpResponse): SevenGeeseUnavailableError | undefined {
   if (res.status !== 429 && res.status !== 503) return undefined;
-  return new SevenGeeseUnavailableError(res.endpoint, res.status, parseRetryAfter(res.headers.get('retry-after'), now));
+  return new SevenGeeseUnavailableError(res.endpoint, res.status, parseRetryAfter(res.headers.get('retry-after')));
 }
 
 /**
@@ -128,7 +128,7 @@ type APIErrorCode = 'invalid_token' | 'insufficient_scope' | 'not_found' | 'http
  * Reads the answer of a 7Geese API call made with an access token: the JSON on success, or a
  * {@link SevenGeeseAPIError} that says what to do for 401, 403, 404 and other statuses.
  */
-export function readAPIResponse(res: HttpResponse, expect: APIExpectations = {}): unknown {
+export function readAPIResponse(res: HttpResponse, expect: APIExpectations): unknown {
   const { status, endpoint } = res;
   if (status === 204 || (status >= 200 && status < 300 && res.body === '')) return undefined;
   if (status < 400) return readJSON(res, 'JSON', expect.tooDeepCode);

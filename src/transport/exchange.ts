@@ -14,22 +14,21 @@ import { isPoolAgent } from './agents.js';
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** The deadline for one upstream request when none is configured, in milliseconds. */
-export const DEFAULT_TIMEOUT = 10_000;
-
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** A header value we are willing to send: visible ASCII, spaces and tabs; no CR, LF or other controls. */
 export const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  url: string;
+  method: HttpMethod;
+  /** A string URL (one of 7Geese's few endpoints, parsed once and kept) or a `URL` already parsed. */
+  url: string | URL;
   headers?: Record<string, string>;
   body?: string | undefined;
   /** Deadline for the whole exchange, body included, in milliseconds. */
   timeout: number;
-  maxBytes?: number | undefined;
   /** Stops the request, and fails it with code `aborted`, when aborted. */
   signal?: AbortSignal | undefined;
   /**
@@ -80,20 +79,32 @@ export interface Target {
   options: { protocol: string; hostname: string; port: number | undefined; path: string; auth?: string };
 }
 
-/** Targets by URL. 7Geese's endpoints are a handful; the bound only guards against a URL per request. */
+/**
+ * Targets by string URL: the token, revocation and profile endpoints, a handful per app. The
+ * API client's URLs (ids, queries, page links) come parsed and are not kept; the bound only
+ * guards against a string URL per request.
+ */
 const targets = new Map<string, Target>();
 const MAX_TARGETS = 256;
 
 /**
- * The URL parsed once, with the options `http.request` needs, the same as Node derives from a
- * `URL` object (`urlToHttpOptions`). Given as plain options, `http.request` neither converts a
- * `URL` on every request nor builds its heavier request; `new URL` itself is the costliest part
- * of a request's set-up. Throws the `TypeError` of `new URL` for a URL that is not one.
+ * The URL with the options `http.request` needs, the same as Node derives from a `URL` object
+ * (`urlToHttpOptions`). Given as plain options, `http.request` neither converts a `URL` on every
+ * request nor builds its heavier request; `new URL` itself is the costliest part of a request's
+ * set-up, so a string URL is parsed once and kept. Throws the `TypeError` of `new URL` for a
+ * string that is not a URL.
  */
-export function targetOf(href: string): Target {
+export function targetOf(href: string | URL): Target {
+  if (typeof href !== 'string') return targetFrom(href);
   let target = targets.get(href);
   if (target !== undefined) return target;
-  const url = new URL(href);
+  target = targetFrom(new URL(href));
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(href, target);
+  return target;
+}
+
+function targetFrom(url: URL): Target {
   const { hostname, port, username, password } = url;
   const options: Target['options'] = {
     protocol: url.protocol,
@@ -102,10 +113,7 @@ export function targetOf(href: string): Target {
     path: `${url.pathname}${url.search}`,
   };
   if (username !== '' || password !== '') options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
-  target = { endpoint: endpointOf(url), href: url.href, protocol: url.protocol, hostname, port, options };
-  if (targets.size >= MAX_TARGETS) targets.clear();
-  targets.set(href, target);
-  return target;
+  return { endpoint: endpointOf(url), href: url.href, protocol: url.protocol, hostname, port, options };
 }
 
 /**
@@ -136,9 +144,9 @@ export function exchange(req: HttpRequest & { headers: Record<string, string> },
   const { endpoint } = target;
   const sent = req.headers;
   const signal = req.signal;
-  const aborted = () => new SevenGeeseError(`The request to ${endpoint} was aborted before 7Geese answered.`, 'aborted', { endpoint, cause: signal?.reason });
+  const aborted = () => abortedError(endpoint, signal?.reason);
   if (signal?.aborted) return Promise.reject(aborted());
-  const maxBytes = req.maxBytes ?? MAX_RESPONSE_BYTES;
+  const maxBytes = MAX_RESPONSE_BYTES;
   // Built only when an error needs it: most answers never do.
   let redactSecrets: Redact | undefined;
   const redact: Redact = (text) => (redactSecrets ??= redactor([...(req.secrets ?? []), ...secretsOf(sent)]))(text);
@@ -253,6 +261,11 @@ function secretsOf(headers: Record<string, string>): string[] {
     if (space > 0) out.push(value.slice(space + 1).trim());
   }
   return out;
+}
+
+/** The error of a request stopped by its `signal` before 7Geese answered. */
+export function abortedError(endpoint: string, cause: unknown): SevenGeeseError {
+  return new SevenGeeseError(`The request to ${endpoint} was aborted before 7Geese answered.`, 'aborted', { endpoint, cause });
 }
 
 /** A header that cannot be sent as it is: an error naming it, never showing its value. */

@@ -5,7 +5,7 @@ import { observingRequests, publishRequest, type RequestEvent, type RequestOpera
 import type { Redact } from '../redact.js';
 import { agentFor, userAgentHeader, type AgentChoice } from './agents.js';
 import { readAPIResponse, unavailableError, type APIExpectations } from './answers.js';
-import { exchange, headerError, targetOf, unsendableHeader, type HttpRequest, type HttpResponse, type Target } from './exchange.js';
+import { abortedError, exchange, headerError, targetOf, unsendableHeader, type HttpMethod, type HttpRequest, type HttpResponse, type Target } from './exchange.js';
 
 /** The deadline for one upstream request when none is configured, in milliseconds. */
 export const DEFAULT_TIMEOUT = 10_000;
@@ -16,7 +16,7 @@ const DEFAULT_RETRY_AFTER = 1;
 /** The least time a retry must have left after its wait, in ms; with less it is not attempted. */
 const MIN_RETRY_MS = 100;
 
-export type APIMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type APIMethod = HttpMethod;
 
 /** One request as callers hand it to {@link Transport.send}: the transport adds the agent, and the deadline unless given. */
 type SendRequest = Omit<HttpRequest, 'agent' | 'timeout'> & { timeout?: number | undefined };
@@ -74,7 +74,7 @@ const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28
 export interface APICall extends APIExpectations {
   operation: 'profile' | 'rest' | 'graphql';
   method: APIMethod;
-  url: string;
+  url: string | URL;
   accessToken: string;
   body?: unknown;
   /** This call's deadline, when shorter than the transport's. */
@@ -168,7 +168,6 @@ export class Transport {
         headers: { ...this.#baseHeaders, ...own },
         body: req.body,
         timeout: req.timeout ?? this.timeout,
-        maxBytes: req.maxBytes,
         signal: req.signal,
         secrets: req.secrets,
         agent,
@@ -225,7 +224,7 @@ export class Transport {
         if (wait === undefined) throw err;
         if (wait > 0) {
           await sleep(wait, undefined, { signal: call.signal }).catch((cause: unknown) => {
-            throw new SevenGeeseError(`The request to ${endpointOf(call.url)} was aborted before 7Geese answered.`, 'aborted', { endpoint: endpointOf(call.url), cause });
+            throw abortedError(endpointOf(call.url), cause);
           });
         }
         return attempt(Math.max(1, Math.floor(deadline - (performance.now() - start))), 1);

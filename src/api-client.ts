@@ -123,7 +123,8 @@ export class SevenGeeseClient {
     if (options.expiresAt !== undefined && !(options.expiresAt instanceof Date || Number.isFinite(options.expiresAt))) {
       throw new TypeError('SevenGeeseClient option "expiresAt" must be a Date or milliseconds since the epoch.');
     }
-    const clock = checkExpiryOptions('SevenGeeseClient', options);
+    // With a token store, checkSharedOptions has checked them already.
+    const clock = shared ?? checkExpiryOptions('SevenGeeseClient', options);
     this.#shared = shared;
     this.#expiresAt = options.expiresAt instanceof Date ? options.expiresAt.getTime() : options.expiresAt;
     this.#margin = clock.margin;

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { appendSetCookie, fastifyHook, isSecure, type StrategyRequest } from './host-request.js';
 import { failure, type SignInFailure } from './failures.js';
-import { PENDING_LIFETIME, newHandle, type PendingSignIn, type SignInStore } from './pending-sign-in.js';
+import { PENDING_LIFETIME, newHandle, slotOf, takeSlot, type PendingSignIn, type PendingSlot, type SignInStore } from './pending-sign-in.js';
 import { SpentStates } from './spent-states.js';
 
 /** Options of {@link CookieStateStore}. */
@@ -23,14 +23,8 @@ export interface CookieStateStoreOptions {
   maxPending?: number | undefined;
 }
 
-interface Sealed {
-  h: string;
-  v?: string;
-  s?: unknown;
-  sc?: string;
-  x: number;
-}
-
+/** What a cookie seals: a pending sign-in's slot, its expiry `x` in epoch milliseconds. */
+type Sealed = PendingSlot;
 
 const VERSION = 1;
 const MAX_APP_STATE = 1024;
@@ -106,13 +100,7 @@ export class CookieStateStore implements SignInStore {
       return callback(new Error(`${OWNER}: the state object passed to passport.authenticate is over ${MAX_APP_STATE} bytes as JSON; keep it small (such as a returnTo path).`));
     }
     const handle = newHandle();
-    const payload: Sealed = {
-      h: handle,
-      x: Math.min(pending.expiresAt, Date.now() + this.lifetime),
-      ...(pending.verifier === undefined ? {} : { v: pending.verifier }),
-      ...(pending.appState === undefined ? {} : { s: pending.appState }),
-      ...(pending.scope === undefined ? {} : { sc: pending.scope.join(' ') }),
-    };
+    const payload = slotOf(handle, pending, Math.min(pending.expiresAt, Date.now() + this.lifetime));
     const name = this.cookieFor(handle);
     try {
       this.dropOldest(req);
@@ -138,10 +126,7 @@ export class CookieStateStore implements SignInStore {
     }
     const payload = this.open(name, value);
     if (!payload || payload.h !== provided) return callback(null, false, failure('state_mismatch'));
-    if (!(payload.x > Date.now())) return callback(null, false, failure('state_expired'));
-    const spent = this.used.spend(provided, payload.x);
-    if (spent !== 'ok') return callback(null, false, failure(spent === 'spent' ? 'state_mismatch' : 'state_busy'));
-    callback(null, { verifier: payload.v, appState: payload.s, scope: payload.sc?.split(' '), expiresAt: payload.x });
+    takeSlot(payload, payload.x, this.used, callback);
   }
 
   private cookieFor(handle: string): string {
@@ -187,6 +172,6 @@ export class CookieStateStore implements SignInStore {
   private setCookie(req: StrategyRequest, name: string, value: string, maxAge: number): void {
     const secure = this.secure ?? isSecure(req);
     // SameSite=Lax: the redirect back from 7Geese is a top-level GET, which Lax lets through.
-    appendSetCookie(req,  `${name}=${value}; Path=${this.path}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`, OWNER);
+    appendSetCookie(req, `${name}=${value}; Path=${this.path}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`, OWNER);
   }
 }

@@ -102,7 +102,6 @@ export function readJSON(res: HttpResponse, what: string, tooDeep: SevenGeeseErr
   }
 }
 
-
 /** True for a plain JSON object (not an array, not null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,6 +3,7 @@ import type { ClientAuth } from './oauth2-client.js';
 import { HEADER_NAME, unsendableHeader } from './transport/exchange.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
+import { isSignInStore } from './store-adapter.js';
 
 /** Where 7Geese lives. */
 export const DEFAULT_BASE_URL = 'https://app.7geese.com';
@@ -193,13 +194,11 @@ export function checkTransportOptions(
   };
 }
 
-/** Checks that a custom state store has the two methods passport-oauth2 calls. */
+/** Checks the `store` option: this library's sign-in store, or a passport-oauth2 state store. */
 export function checkStore(owner: string, store: unknown): object | undefined {
   if (store === undefined) return undefined;
   const s = store as Record<string, unknown> | null;
-  const ours = typeof s?.save === 'function' && typeof s.take === 'function';
-  const passports = typeof s?.store === 'function' && typeof s.verify === 'function';
-  if (typeof s !== 'object' || s === null || !(ours || passports)) {
+  if (typeof s !== 'object' || s === null || !(isSignInStore(s) || (typeof s.store === 'function' && typeof s.verify === 'function'))) {
     throw new TypeError(`${owner} option "store" must be a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got ${typeof store}.`);
   }
   return s;

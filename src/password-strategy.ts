@@ -4,7 +4,7 @@ import { SIGN_IN_FAILURES, failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { CommonOptions } from './options.js';
 import type { Profile } from './profile.js';
-import type { Scope } from './scope.js';
+import { serializeScope, type Scope } from './scope.js';
 import { trackSignIn } from './diagnostics.js';
 import { SignInCore, type ProfileDone } from './sign-in-core.js';
 import type { Transport } from './transport/transport.js';
@@ -107,7 +107,7 @@ export class PasswordStrategy extends PassportStrategy {
   }
 
   private async _signIn(req: StrategyRequest, username: string, password: string, scopes: readonly Scope[]): Promise<void> {
-    const raw = await this._core.client.requestToken({ grant_type: 'password', username, password, scope: scopes.join(' ') });
+    const raw = await this._core.client.requestToken({ grant_type: 'password', username, password, scope: serializeScope(scopes) });
     const profile = (await this._core.shouldSkipProfile(raw.access_token))
       ? undefined
       : await new Promise<Profile | undefined>((resolve, reject) => this.userProfile(raw.access_token, (err, p) => (err ? reject(err) : resolve(p))));

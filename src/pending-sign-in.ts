@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
-import type { SignInFailure } from './failures.js';
+import { failure, type SignInFailure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
+import type { SpentStates } from './spent-states.js';
 
 /** How long a started sign-in may take before its state is refused, in milliseconds. */
 export const PENDING_LIFETIME = 10 * 60 * 1000;
@@ -49,4 +50,43 @@ export function newHandle(): string {
   }
   used += 18;
   return pool.toString('base64url', used - 18, used);
+}
+
+/**
+ * A pending sign-in as both of this library's stores keep it: short names in a fixed shape, so
+ * that it serialises small. `x` is its expiry, in the unit its store keeps (the session store
+ * keeps seconds, to keep the session small; the cookie store milliseconds).
+ */
+export interface PendingSlot {
+  h: string;
+  v?: string;
+  s?: unknown;
+  sc?: string;
+  x: number;
+}
+
+/** The slot of a new pending sign-in under `handle`, expiring at `x`. */
+export function slotOf(handle: string, pending: PendingSignIn, x: number): PendingSlot {
+  const slot: PendingSlot = { h: handle, x };
+  if (pending.verifier !== undefined) slot.v = pending.verifier;
+  if (pending.appState !== undefined) slot.s = pending.appState;
+  if (pending.scope !== undefined) slot.sc = pending.scope.join(' ');
+  return slot;
+}
+
+/**
+ * Answers a take with the slot found for its handle, expiring at `expiresAt` (epoch ms): the
+ * pending sign-in, or why not (expired, or already spent in this process however many copies of
+ * the slot a session or a cookie still holds).
+ */
+export function takeSlot(
+  slot: PendingSlot,
+  expiresAt: number,
+  spent: SpentStates,
+  callback: (err: Error | null, pending: PendingSignIn | false, why?: SignInFailure) => void,
+): void {
+  if (!(expiresAt > Date.now())) return callback(null, false, failure('state_expired'));
+  const spending = spent.spend(slot.h, expiresAt);
+  if (spending !== 'ok') return callback(null, false, failure(spending === 'spent' ? 'state_mismatch' : 'state_busy'));
+  callback(null, { verifier: slot.v, appState: slot.s, scope: slot.sc?.split(' '), expiresAt });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkKey, checkTokens, type StoredTokens, type TokenStore } from './token-store.js';
+import { checkKey, checkLeaseTime, checkTokens, type StoredTokens, type TokenStore } from './token-store.js';
 
 /**
  * The one method of a [node-redis](https://github.com/redis/node-redis) client (v4 and later,
@@ -103,7 +103,7 @@ export class RedisTokenStore implements TokenStore {
 
   async acquire(key: string, ttl: number): Promise<string | undefined> {
     const k = this.#leaseKey('acquire', key);
-    if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError(`RedisTokenStore.acquire() needs a positive ttl in milliseconds, got ${String(ttl)}.`);
+    checkLeaseTime('RedisTokenStore.acquire()', ttl);
     const id = randomUUID();
     return Number(await this.#eval(ACQUIRE, k, [id, String(Math.ceil(ttl))])) === 1 ? id : undefined;
   }

@@ -53,6 +53,11 @@ const VALID_SCOPES: readonly Scope[] = [
 ];
 const VALID_SET: ReadonlySet<string> = new Set(VALID_SCOPES);
 
+/** Whether `value` is a scope this library knows (7Geese may grant others it added since). */
+export function isScope(value: string): value is Scope {
+  return VALID_SET.has(value);
+}
+
 function invalid(what: string, name: string): TypeError {
   return new TypeError(
     `${name}: ${what}. A 7Geese scope is "all" or RESOURCE:read / RESOURCE:write, ` +

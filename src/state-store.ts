@@ -1,6 +1,6 @@
 import { failure, type SignInFailure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
-import { PENDING_LIFETIME, newHandle, type PendingSignIn, type SignInStore } from './pending-sign-in.js';
+import { PENDING_LIFETIME, newHandle, slotOf, takeSlot, type PendingSignIn, type PendingSlot, type SignInStore } from './pending-sign-in.js';
 import { SpentStates } from './spent-states.js';
 
 /** How many sign-ins one browser session may have pending at once; older ones are dropped. */
@@ -10,18 +10,11 @@ const MAX_PENDING = 8;
 const spentInThisProcess = new SpentStates();
 
 /**
- * One pending sign-in in the session. Short names and a fixed shape in an array, never objects
- * keyed by random handles: the session is serialised and parsed on every request, and this keeps
- * one entry no larger than passport-oauth2's.
+ * The pending sign-ins of a session are slots (expiry `x` in epoch seconds) in an array, never
+ * objects keyed by random handles: the session is serialised and parsed on every request, and
+ * this keeps one entry no larger than passport-oauth2's.
  */
-interface Slot {
-  h: string;
-  v?: string;
-  s?: unknown;
-  sc?: string;
-  /** Expiry, in epoch seconds. */
-  x: number;
-}
+type Slot = PendingSlot;
 
 interface WithSession {
   session?: Record<string, unknown> & object;
@@ -94,10 +87,7 @@ export class SessionStateStore implements SignInStore {
       return callback(err as Error);
     }
     const handle = newHandle();
-    const slot: Slot = { h: handle, x: Math.floor(Math.min(pending.expiresAt, Date.now() + this.#lifetime) / 1000) };
-    if (pending.verifier !== undefined) slot.v = pending.verifier;
-    if (pending.appState !== undefined) slot.s = pending.appState;
-    if (pending.scope !== undefined) slot.sc = pending.scope.join(' ');
+    const slot = slotOf(handle, pending, Math.floor(Math.min(pending.expiresAt, Date.now() + this.#lifetime) / 1000));
     // Oldest first: beyond the bound the oldest go, so a script that starts sign-in in a loop
     // cannot grow the session without limit.
     const slots = this.#slots(session);
@@ -125,11 +115,7 @@ export class SessionStateStore implements SignInStore {
     const slot = all[index]!;
     all.splice(index, 1);
     this.#write(session, this.#slots(session));
-    const expiresAt = slot.x * 1000;
-    if (!(expiresAt > Date.now())) return callback(null, false, failure('state_expired'));
-    // Another request may hold its own copy of this session, slot included.
-    const spent = this.#spent.spend(slot.h, expiresAt);
-    if (spent !== 'ok') return callback(null, false, failure(spent === 'spent' ? 'state_mismatch' : 'state_busy'));
-    callback(null, { verifier: slot.v, appState: slot.s, scope: slot.sc?.split(' '), expiresAt });
+    // Another request may hold its own copy of this session, slot included: takeSlot spends it.
+    takeSlot(slot, slot.x * 1000, this.#spent, callback);
   }
 }

@@ -1,5 +1,6 @@
 import { SevenGeeseError } from './errors.js';
-import { SCOPE_RESOURCES, normalizeScope, type Scope, type ScopeInput } from './scope.js';
+import { PENDING_LIFETIME } from './pending-sign-in.js';
+import { isScope, missingScopes, normalizeScope, type Scope, type ScopeInput } from './scope.js';
 
 /** What {@link requireScopes} reads from a request; Express's `Request` has all of it. */
 export interface StepUpRequest {
@@ -67,9 +68,6 @@ export interface RequireScopesOptions<Req extends StepUpRequest = StepUpRequest,
 
 /** Where the loop guard keeps the last step-up started from a GET in the session. */
 const SESSION_KEY = '7geese:step-up';
-/** As long as a pending sign-in lives in the state stores: a note older than this is stale. */
-const NOTE_LIFETIME = 10 * 60 * 1000;
-const KNOWN_SCOPES: ReadonlySet<string> = new Set([...SCOPE_RESOURCES.flatMap((r) => [`${r}:read`, `${r}:write`])]);
 
 interface StepUpNote {
   scopes?: string[];
@@ -113,10 +111,6 @@ function localPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || !looksLocal(value)) return undefined;
   const resolved = new URL(value, 'http://this.site');
   return resolved.origin === 'http://this.site' && looksLocal(resolved.pathname) ? value : undefined;
-}
-
-function lacking(needed: readonly Scope[], granted: readonly string[]): Scope[] {
-  return granted.includes('all') ? [] : needed.filter((s) => !granted.includes(s));
 }
 
 function isRead(method: string | undefined): boolean {
@@ -175,7 +169,7 @@ export function requireScopes<Req extends StepUpRequest = StepUpRequest, Res = u
       const value = options.granted(req) ?? [];
       if (!Array.isArray(value)) throw new TypeError(`${NAME}: "granted" must return an array of scopes, got ${typeof value}.`);
       granted = value.filter((s): s is string => typeof s === 'string');
-      missing = lacking(needed, granted);
+      missing = missingScopes(needed, granted) as Scope[];
       const session = req.session as Record<string, unknown> | undefined;
       const note = session?.[SESSION_KEY] as StepUpNote | undefined;
       if (missing.length === 0) {
@@ -184,7 +178,7 @@ export function requireScopes<Req extends StepUpRequest = StepUpRequest, Res = u
       }
       // A sign-in completed since this GET last asked (the session id changed), and 7Geese still
       // did not grant the scopes: asking again could redirect without end.
-      if (note && isRead(req.method) && note.sessionID !== req.sessionID && Date.now() - note.at < NOTE_LIFETIME && missing.every((s) => note.scopes?.includes(s))) {
+      if (note && isRead(req.method) && note.sessionID !== req.sessionID && Date.now() - note.at < PENDING_LIFETIME && missing.every((s) => note.scopes?.includes(s))) {
         delete session![SESSION_KEY];
         return onDeclined(req, res, next, missing);
       }
@@ -199,7 +193,7 @@ export function requireScopes<Req extends StepUpRequest = StepUpRequest, Res = u
       return next(err);
     }
     // Unknown scopes (7Geese may add resources) cannot be asked for.
-    const union = needed.includes('all') ? (['all'] as Scope[]) : normalizeScope([...granted.filter((s) => KNOWN_SCOPES.has(s)), ...needed]);
+    const union = needed.includes('all') ? (['all'] as Scope[]) : normalizeScope([...granted.filter(isScope), ...needed]);
     const state = { ...extra, ...(returnTo === undefined ? {} : { returnTo }), stepUp: missing };
     const authenticateOptions: StepUpAuthenticateOptions = { scope: union, approvalPrompt: 'auto', state };
     const authenticate = options.passport.authenticate(strategy, authenticateOptions) as (req: Req, res: Res, next: (err?: unknown) => void) => void;

@@ -182,8 +182,9 @@ export class Strategy extends OAuth2Strategy {
     } catch (err) {
       return this.error(err as Error);
     }
+    const ownScopes = scopes !== this._core.settings.scope;
     // Only scopes other than the option's are kept with the pending sign-in, to keep it small.
-    if (query.code === undefined) this._adapter?.starting(req, scopes === this._core.settings.scope ? undefined : scopes);
+    if (query.code === undefined) this._adapter?.starting(req, ownScopes ? scopes : undefined);
     let callbackURL: string;
     try {
       // Resolved here rather than by passport-oauth2, which reads `req.connection`: Fastify's
@@ -195,7 +196,7 @@ export class Strategy extends OAuth2Strategy {
     // passport regenerates the session at login; keeping its data keeps the other pending
     // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
     if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
-    const scope = scopes === this._core.settings.scope ? this._scopeParam : serializeScope(scopes);
+    const scope = ownScopes ? serializeScope(scopes) : this._scopeParam;
     super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope });
   }
 

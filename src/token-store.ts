@@ -66,6 +66,11 @@ export interface MemoryTokenStoreOptions {
 }
 
 /** Reads a key argument; keys are the app's own ids, so a wrong type is a programming error. */
+/** Checks the `ttl` of a lease, for every token store's `acquire`. */
+export function checkLeaseTime(owner: string, ttl: number): void {
+  if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError(`${owner} needs a positive ttl in milliseconds, got ${String(ttl)}.`);
+}
+
 export function checkKey(owner: string, key: unknown): string {
   if (typeof key !== 'string' || key === '' || key.length > 512) {
     throw new TypeError(`${owner} needs the key as a non-empty string of at most 512 characters, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
@@ -152,7 +157,7 @@ export class MemoryTokenStore implements TokenStore {
 
   async acquire(key: string, ttl: number): Promise<string | undefined> {
     checkKey('MemoryTokenStore.acquire()', key);
-    if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError(`MemoryTokenStore.acquire() needs a positive ttl in milliseconds, got ${String(ttl)}.`);
+    checkLeaseTime('MemoryTokenStore.acquire()', ttl);
     const now = this.#now();
     for (const [k, lease] of this.#leases) if (lease.until <= now) this.#leases.delete(k);
     if (this.#leases.has(key)) return undefined;

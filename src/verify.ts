@@ -71,7 +71,6 @@ export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | Param
 /** Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
 
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&

@@ -79,10 +79,10 @@ async function ours(u: Upstream) {
   );
 }
 
-/** (b) What people write today: passport-oauth2 pointed at 7Geese, with a hand-written userProfile. */
-async function byHand(u: Upstream) {
+/** passport-oauth2 pointed at 7Geese, state and PKCE on: what (b) and (e) start from, before their overrides. */
+async function oauth2Strategy(u: Upstream) {
   const { default: OAuth2Strategy } = await import('passport-oauth2');
-  const strategy = new OAuth2Strategy(
+  return new OAuth2Strategy(
     {
       authorizationURL: `${u.baseURL}/o/authorize/`,
       tokenURL: `${u.baseURL}/o/token/`,
@@ -95,6 +95,11 @@ async function byHand(u: Upstream) {
     },
     (_a: string, _r: string, profile: { id: string; displayName: string }, done: (e: null, u: object) => void) => done(null, { id: profile.id, name: profile.displayName }),
   );
+}
+
+/** (b) What people write today: passport-oauth2 pointed at 7Geese, with a hand-written userProfile. */
+async function byHand(u: Upstream) {
+  const strategy = await oauth2Strategy(u);
   strategy.userProfile = function (this: typeof strategy, token: string, done: (err?: Error | null, profile?: unknown) => void) {
     const oauth2 = (this as unknown as { _oauth2: { useAuthorizationHeaderforGET(b: boolean): void; get(url: string, t: string, cb: (e: unknown, body?: string | Buffer) => void): void } })._oauth2;
     oauth2.useAuthorizationHeaderforGET(true);
@@ -133,6 +138,26 @@ function call(base: URL, method: 'GET' | 'POST', path: string, headers: Record<s
 }
 
 /**
+ * The upstream pieces (c), (d) and (e) build by hand: the authorize URL up to the per-request
+ * redirect_uri, state and code_challenge; the token exchange (HTTP Basic client authentication)
+ * for a form already encoded; and the profile GET with a bearer token.
+ */
+function bareUpstream(u: Upstream) {
+  const base = new URL(u.baseURL);
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
+  return {
+    authorize: `${u.baseURL}/o/authorize/?client_id=${encodeURIComponent(u.clientID)}&response_type=code&scope=userprofile%3Aread&code_challenge_method=S256`,
+    token: (form: string) => call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form),
+    me: (accessToken: string) => call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${accessToken}` }),
+  };
+}
+
+/** The display name of a 7Geese profile: first and last name. */
+function displayName(me: Record<string, unknown>): string {
+  return `${String(me.first_name)} ${String(me.last_name)}`;
+}
+
+/**
  * (d) The least a Passport strategy can do on Express: state and PKCE in the session, the token
  * exchange and the profile GET on bare node:http, and nothing else (no option checks, deadlines,
  * size limits, error codes or store contract). Not something to ship: it shows what Express,
@@ -140,9 +165,7 @@ function call(base: URL, method: 'GET' | 'POST', path: string, headers: Record<s
  */
 async function least(u: Upstream) {
   const { Strategy: PassportStrategy } = await import('passport-strategy');
-  const base = new URL(u.baseURL);
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
-  const authorize = `${u.baseURL}/o/authorize/?client_id=${encodeURIComponent(u.clientID)}&response_type=code&scope=userprofile%3Aread&code_challenge_method=S256`;
+  const upstream = bareUpstream(u);
   type Session = { least?: [state: string, verifier: string] };
   class Least extends PassportStrategy {
     name = '7geese';
@@ -154,15 +177,16 @@ async function least(u: Upstream) {
         const [handle, verifier] = [randomBytes(18).toString('base64url'), randomBytes(32).toString('base64url')];
         req.session.least = [handle, verifier];
         const challenge = createHash('sha256').update(verifier).digest('base64url');
-        return this.redirect(`${authorize}&redirect_uri=${encodeURIComponent(callback)}&state=${handle}&code_challenge=${challenge}`);
+        return this.redirect(`${upstream.authorize}&redirect_uri=${encodeURIComponent(callback)}&state=${handle}&code_challenge=${challenge}`);
       }
       const pending = req.session.least;
       delete req.session.least;
       if (!pending || state !== pending[0]) return this.fail(403);
       const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback, code_verifier: pending[1] }).toString();
-      call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form)
-        .then((token) => call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` }))
-        .then((me) => this.success({ id: String(me.id), name: `${String(me.first_name)} ${String(me.last_name)}` }), (err: Error) => this.error(err));
+      upstream
+        .token(form)
+        .then((token) => upstream.me(String(token.access_token)))
+        .then((me) => this.success({ id: String(me.id), name: displayName(me) }), (err: Error) => this.error(err));
     }
   }
   return new Least() as unknown as Parameters<import('passport').PassportStatic['use']>[1];
@@ -175,34 +199,20 @@ async function least(u: Upstream) {
  * flow costs, which every strategy built on it pays.
  */
 async function leastOAuth2(u: Upstream) {
-  const { default: OAuth2Strategy } = await import('passport-oauth2');
-  const base = new URL(u.baseURL);
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
-  const strategy = new OAuth2Strategy(
-    {
-      authorizationURL: `${u.baseURL}/o/authorize/`,
-      tokenURL: `${u.baseURL}/o/token/`,
-      clientID: u.clientID,
-      clientSecret: u.clientSecret,
-      callbackURL: CALLBACK,
-      scope: 'userprofile:read',
-      state: true,
-      pkce: true,
-    },
-    (_a: string, _r: string, profile: { id: string; displayName: string }, done: (e: null, u: object) => void) => done(null, { id: profile.id, name: profile.displayName }),
-  );
+  const upstream = bareUpstream(u);
+  const strategy = await oauth2Strategy(u);
   type Done = (err: Error | null, accessToken?: string, refreshToken?: string, params?: object) => void;
   const client = (strategy as unknown as { _oauth2: { getOAuthAccessToken(code: string, params: Record<string, string>, done: Done): void } })._oauth2;
   client.getOAuthAccessToken = (code, params, done) => {
     const form = new URLSearchParams({ ...params, code }).toString();
-    call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form).then(
+    upstream.token(form).then(
       (token) => done(null, String(token.access_token), String(token.refresh_token), token),
       (err: Error) => done(err),
     );
   };
   strategy.userProfile = (token: string, done: (err?: Error | null, profile?: unknown) => void) => {
-    call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${token}` }).then(
-      (me) => done(null, { provider: '7geese', id: String(me.id), displayName: `${String(me.first_name)} ${String(me.last_name)}` }),
+    upstream.me(token).then(
+      (me) => done(null, { provider: '7geese', id: String(me.id), displayName: displayName(me) }),
       (err: Error) => done(err),
     );
   };
@@ -221,9 +231,7 @@ interface FloorSession {
  */
 function floor(u: Upstream): RunningApp {
   const sessions = new Map<string, FloorSession>();
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(u.clientID)}:${encodeURIComponent(u.clientSecret)}`).toString('base64')}`;
-  const base = new URL(u.baseURL);
-  const authorize = `${u.baseURL}/o/authorize/?client_id=${encodeURIComponent(u.clientID)}&response_type=code&scope=userprofile%3Aread&code_challenge_method=S256`;
+  const upstream = bareUpstream(u);
 
   const newId = () => randomBytes(24).toString('base64url');
   const cookieOf = (req: IncomingMessage): string | undefined => {
@@ -249,7 +257,7 @@ function floor(u: Upstream): RunningApp {
     session.pending = { state, verifier, expiresAt: Date.now() + 600_000 };
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const callback = encodeURIComponent(`http://${req.headers.host}${CALLBACK}`);
-    redirect(res, `${authorize}&redirect_uri=${callback}&state=${state}&code_challenge=${challenge}`, fresh ? sid : undefined);
+    redirect(res, `${upstream.authorize}&redirect_uri=${callback}&state=${state}&code_challenge=${challenge}`, fresh ? sid : undefined);
   };
 
   const finish = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
@@ -260,12 +268,12 @@ function floor(u: Upstream): RunningApp {
     if (!session || !pending || query.get('state') !== pending.state || pending.expiresAt < Date.now() || !code) return redirect(res, '/failed');
     delete session.pending;
     const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `http://${req.headers.host}${CALLBACK}`, code_verifier: pending.verifier }).toString();
-    const token = await call(base, 'POST', '/o/token/', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }, form);
-    const me = await call(base, 'GET', '/api/v/2.0/users/me/', { authorization: `Bearer ${String(token.access_token)}` });
+    const token = await upstream.token(form);
+    const me = await upstream.me(String(token.access_token));
     // A new session id at login, against session fixation.
     sessions.delete(sid!);
     const renewed = newId();
-    sessions.set(renewed, { user: { id: String(me.id), name: `${String(me.first_name)} ${String(me.last_name)}` } });
+    sessions.set(renewed, { user: { id: String(me.id), name: displayName(me) } });
     redirect(res, '/', renewed);
   };
 

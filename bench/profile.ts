@@ -6,6 +6,7 @@
 //   BENCH_PROFILE=a,b npm run bench && node bench/dist/profile.js [a b]
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { table } from './stats.js';
 
 interface CallFrame {
   functionName: string;
@@ -51,24 +52,25 @@ const GROUPS: Record<string, string> = {
   'utils-merge': 'passport-oauth2 (+ oauth, uid2, ...)',
 };
 
-function where(frame: CallFrame): { group: string; pkg: string } {
+/** The group a frame's self time is counted under: where its code lives. */
+function where(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') {
-    if (functionName === '(garbage collector)') return { group: 'garbage collector', pkg: 'gc' };
-    if (functionName === '(idle)') return { group: '(idle)', pkg: 'idle' };
-    if (functionName === '(program)') return { group: '(program: V8 and native, outside JS)', pkg: 'program' };
-    return { group: 'V8 builtins and native', pkg: 'native' };
+    if (functionName === '(garbage collector)') return 'garbage collector';
+    if (functionName === '(idle)') return '(idle)';
+    if (functionName === '(program)') return '(program: V8 and native, outside JS)';
+    return 'V8 builtins and native';
   }
-  if (url.startsWith('node:')) return { group: 'Node internals', pkg: 'node' };
+  if (url.startsWith('node:')) return 'Node internals';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm !== -1) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     const pkg = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-    return { group: GROUPS[pkg] ?? 'other packages', pkg };
+    return GROUPS[pkg] ?? 'other packages';
   }
-  if (url.includes(`${root}/dist/`)) return { group: "passport-7geese's dist/", pkg: 'passport-7geese' };
-  if (url.includes(`${root}/bench/`)) return { group: 'the benchmark app', pkg: 'bench' };
-  return { group: 'other', pkg: 'other' };
+  if (url.includes(`${root}/dist/`)) return "passport-7geese's dist/";
+  if (url.includes(`${root}/bench/`)) return 'the benchmark app';
+  return 'other';
 }
 
 function short(frame: CallFrame): string {
@@ -105,7 +107,7 @@ function summarise(setup: string): Summary {
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v / signIns);
   for (const [id, micros] of selfById) {
     const node = byId.get(id)!;
-    const { group } = where(node.callFrame);
+    const group = where(node.callFrame);
     add(groups, group, micros);
     if (group !== '(idle)') busy += micros / signIns;
     add(self, short(node.callFrame), micros);
@@ -126,17 +128,10 @@ const A = summarise(left);
 const B = summarise(right);
 const f = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1));
 
-function table(title: string, header: string[], rows: Array<Array<string | number>>): void {
-  console.log(`\n${title}`);
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  for (const r of cells) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-}
-
 console.log(`CPU profiles of ${left} (${A.signIns} sign-ins) and ${right} (${B.signIns} sign-ins), in µs of CPU per sign-in (the whole life of each app process, start-up and warm-up included)`);
 const groupNames = [...new Set([...A.groups.keys(), ...B.groups.keys()])].filter((g) => g !== '(idle)');
+console.log('\nSelf time by where the code lives');
 table(
-  'Self time by where the code lives',
   ['where', left, right, `${left} − ${right}`],
   [
     ...groupNames.sort((x, y) => (A.groups.get(y) ?? 0) - (A.groups.get(x) ?? 0)).map((g) => [g, f(A.groups.get(g) ?? 0), f(B.groups.get(g) ?? 0), f((A.groups.get(g) ?? 0) - (B.groups.get(g) ?? 0))]),
@@ -146,16 +141,17 @@ table(
 
 const TOP = Number(process.env.PROFILE_TOP ?? 30);
 const top = (m: Map<string, number>) => [...m].sort((x, y) => y[1] - x[1]).slice(0, TOP);
-table(`Top ${TOP} functions by self time in ${left}`, ['function', left, right], top(A.self).map(([k, v]) => [k, f(v), f(B.self.get(k))]));
+console.log(`\nTop ${TOP} functions by self time in ${left}`);
+table(['function', left, right], top(A.self).map(([k, v]) => [k, f(v), f(B.self.get(k))]));
+console.log(`\nTop ${TOP} functions by self time in ${left}'s own code (passport-7geese's dist/)`);
 table(
-  `Top ${TOP} functions by self time in ${left}'s own code (passport-7geese's dist/)`,
   ['function', `${left} self`, `${left} inclusive`],
   top(new Map([...A.self].filter(([k]) => k.includes('dist/cjs/')))).map(([k, v]) => [k, f(v), f(A.total.get(k))]),
 );
 const keys = new Set([...A.self.keys(), ...B.self.keys()]);
 const diff = [...keys].map((k) => [k, (A.self.get(k) ?? 0) - (B.self.get(k) ?? 0)] as const);
+console.log(`\nTop ${TOP} functions where ${left} spends more self time than ${right}`);
 table(
-  `Top ${TOP} functions where ${left} spends more self time than ${right}`,
   ['function', left, right, `${left} − ${right}`],
   diff
     .filter(([, d]) => d > 0)
@@ -163,8 +159,8 @@ table(
     .slice(0, TOP)
     .map(([k, d]) => [k, f(A.self.get(k) ?? 0), f(B.self.get(k) ?? 0), f(d)]),
 );
+console.log(`\nTop ${Math.round(TOP / 2)} functions where ${right} spends more self time than ${left}`);
 table(
-  `Top ${Math.round(TOP / 2)} functions where ${right} spends more self time than ${left}`,
   ['function', left, right, `${right} − ${left}`],
   diff
     .filter(([, d]) => d < 0)
@@ -176,8 +172,8 @@ table(
 // Inclusive time of the functions the issue suspects, and of what calls JSON.parse/stringify.
 const SUSPECTS = (process.env.PROFILE_FUNCTIONS ?? 'getSession,hash,set,generate,save,ClientRequest,urlToHttpOptions,URLSearchParams,runMicrotasks,parse,stringify').split(',');
 const suspectKeys = [...new Set([...A.total.keys(), ...B.total.keys()])].filter((k) => SUSPECTS.includes(k.split(' ', 1)[0]!));
+console.log('\nInclusive time (self + callees) of selected functions');
 table(
-  'Inclusive time (self + callees) of selected functions',
   ['function', left, right, `${left} − ${right}`],
   suspectKeys
     .map((k) => [k, A.total.get(k) ?? 0, B.total.get(k) ?? 0] as const)

@@ -1,13 +1,15 @@
 // `npm run bench`: complete sign-ins (start → authorize → approve → callback → session) through
-// four apps against one 7Geese simulator on loopback: (a) our Strategy, (b) passport-oauth2 by
-// hand, (c) a bare node:http floor, and (a') a second process of (a) as an A/A control. Every
-// app, the simulator and the load generator run in processes of their own. Rounds visit the
-// setups in rotating order; each round yields paired ratios of sign-ins/s and of app CPU per
-// sign-in, reported as median and interquartile range. Also measures the session a pending
-// sign-in leaves, and cold import time. Prints a table and writes bench/results.json.
+// six setups against one 7Geese simulator on loopback: (a) our Strategy, (b) passport-oauth2 by
+// hand, (c) a bare node:http floor, (d) the least Passport strategy on Express, (e) the least
+// strategy that keeps passport-oauth2's flow, and (a') a second process of (a) as an A/A control
+// (see apps.ts). Every app, the simulator and the load generator run in processes of their own.
+// Rounds visit the setups in rotating order; each round yields paired ratios of sign-ins/s and of
+// app CPU per sign-in, reported as median and interquartile range. Also measures the session a
+// pending sign-in leaves, and cold import time. Prints a table and writes bench/results.json.
 //
 // Knobs: BENCH_QUICK=1 (a few seconds, for the smoke test), BENCH_ROUNDS, BENCH_ROUND_SIGN_INS,
 // BENCH_WARM_UP, BENCH_VUS, BENCH_IMPORT_REPS, BENCH_OUT (where to write the JSON),
+// BENCH_SETUPS=a,b,a2 (run only those setups; a, b and a2 at least),
 // BENCH_PROFILE=a,b (CPU profiles of those apps in bench/profiles/; see profile.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,7 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { SETUP_LABELS, SETUP_NAMES, type Setup } from './apps.js';
 import { importTimes } from './import-time.js';
-import { round, spread, type Spread } from './stats.js';
+import { round, spread, table, type Spread } from './stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const knob = (name: string, full: number, quick: number) => Number(process.env[name] ?? (QUICK ? quick : full));
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   process.stderr.write(`warmed up (${WARM_UP} sign-ins each) in ${((performance.now() - began) / 1000).toFixed(0)} s; ${ROUNDS} rounds of ${ROUND_SIGN_INS} sign-ins per setup\n`);
 
   for (let r = 0; r < ROUNDS; r += 1) {
-    // Rotating order: a b c a' / b c a' a / c a' a b / a' a b c / ...
+    // Rotating order: a b c d e a' / b c d e a' a / c d e a' a b / ...
     const order = SETUPS.map((_, i) => SETUPS[(i + r) % SETUPS.length]!);
     for (const s of order) {
       const app = apps.get(s)!;
@@ -262,12 +264,6 @@ async function main(): Promise<void> {
 
 function roundSpread(s: Spread, digits: number): Spread {
   return { median: round(s.median, digits), q1: round(s.q1, digits), q3: round(s.q3, digits) };
-}
-
-function table(header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  for (const r of cells) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 }
 
 await main();

@@ -1,4 +1,4 @@
-// The few statistics the benchmark reports.
+// The few statistics the benchmark reports, and the plain-text table it prints them in.
 
 /** The p-quantile (0..1) of a sample, interpolated linearly between order statistics. */
 export function quantile(values: readonly number[], p: number): number {
@@ -25,4 +25,11 @@ export function spread(values: readonly number[]): Spread {
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** Prints a table to stdout: the first column left-aligned, the others right-aligned, two spaces apart. */
+export function table(header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  for (const r of cells) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 }

@@ -100,9 +100,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.redirect(`/auth/7geese?returnTo=${encodeURIComponent(req.originalUrl)}`);
   };
 
-  const strategyOf = (req: Request): Strategy => {
+  const strategyOf = (req: Request): Strategy | PasswordStrategy => {
     const user = userOf(req);
-    return (user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy) as Strategy;
+    return user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
   };
   const csrfCheck = (req: Request, res: Response, next: NextFunction) => {
     if (csrf.verify(req)) return next();
@@ -116,8 +116,8 @@ export function createApp(deps: AppDeps): express.Express {
       refuseCrossSite: csrfCheck,
       loginLimits: deps.loginLimits ?? new LoginLimits(),
       tokenStore,
-      strategy: deps.strategy,
       passwordStrategy: deps.passwordStrategy,
+      strategyOf,
       renderError,
       renderHome,
       resume: resumeProgress({ strategyOf, tokenStore, renderError }),

@@ -12,8 +12,9 @@ export interface AuthDeps {
   passport: InstanceType<typeof Passport>;
   /** Lets a form's POST through only when it came from this site (see csrf.ts). */
   refuseCrossSite: express.RequestHandler;
-  strategy: Strategy;
   passwordStrategy: PasswordStrategy | undefined;
+  /** The strategy whose tokens the signed-in person has (the password one, or the sign-in one). */
+  strategyOf: (req: Request) => Strategy | PasswordStrategy;
   /** Where each sign-in's tokens are kept, under a random key the session holds. */
   tokenStore: TokenStore;
   loginLimits: LoginLimits;
@@ -103,8 +104,7 @@ export function authRoutes(deps: AuthDeps): express.Router {
   router.post('/logout', form, refuseCrossSite, async (req, res, next) => {
     const key = req.session.grant?.key;
     const tokens = key ? await deps.tokenStore.load(key).catch(() => undefined) : undefined;
-    const user = req.user as SignedInUser | undefined;
-    const strategy = user?.via === 'password' && deps.passwordStrategy ? deps.passwordStrategy : deps.strategy;
+    const strategy = deps.strategyOf(req);
     if (key) await deps.tokenStore.delete(key).catch(() => undefined);
     if (tokens?.refreshToken) {
       // Revoking the refresh token ends its access token too. A failure must not keep anyone signed in.

@@ -16,7 +16,7 @@ export interface LoginLimitSettings {
 }
 
 /** The same account however the email is typed: `Ada@Example.com ` is `ada@example.com`. */
-export function normalizeEmail(email: string): string {
+function normalizeEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
 }
 

@@ -1,17 +1,16 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import { requireScopes, type Strategy, type TokenStore } from 'passport-7geese';
+import { requireScopes, type PasswordStrategy, type Strategy, type TokenStore } from 'passport-7geese';
 import { errorView } from './errors.js';
 import { loadObjectives, updateProgress } from './objectives.js';
 import { objectivesPage, type ErrorView } from './pages.js';
 import type { Viewer } from './layout.js';
-import { safeReturnTo } from './return-to.js';
 import { userOf, type SignedInUser } from './session-data.js';
 
 export interface ObjectiveDeps {
   passport: InstanceType<typeof Passport>;
   /** The strategy whose tokens the signed-in person has (the password one, or the sign-in one). */
-  strategyOf: (req: Request) => Strategy;
+  strategyOf: (req: Request) => Strategy | PasswordStrategy;
   /** Where each sign-in's tokens are kept (see auth-routes.ts). */
   tokenStore: TokenStore;
   viewer: (req: Request, res: Response) => Viewer;
@@ -76,7 +75,7 @@ export function objectiveRoutes(deps: ObjectiveDeps): express.Router {
     passport: deps.passport,
     granted: (req: ProgressRequest) => req.session.grant?.scopes,
     // Back to the form's page, never to a URL taken from the request.
-    returnTo: () => safeReturnTo('/objectives'),
+    returnTo: () => '/objectives',
     state: (req: ProgressRequest) => ({ progress: { ...progressOf(req)!, person: userOf(req)!.id } satisfies PendingProgress }),
   });
 

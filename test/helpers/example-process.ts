@@ -1,8 +1,8 @@
 // The example app's real entry point (`npm start` without the build step) in a child process.
 // Needs the built example app (`npm test` builds it first).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { stopChild } from './stop-child.js';
 
 const entry = resolve(import.meta.dirname, '../../example-app/dist/server.js');
 
@@ -24,12 +24,7 @@ export function startExampleProcess(env: Record<string, string>): Promise<Exampl
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  };
+  const stop = () => stopChild(child);
   let output = '';
   return new Promise((done) => {
     const take = (chunk: Buffer) => {

@@ -1,8 +1,8 @@
 // A real redis-server for a test: on a free loopback port, nothing saved to disk, stopped by the
 // test; every test that needs Redis starts it here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { freePort } from './free-port.js';
+import { stopChild } from './stop-child.js';
 
 /** Whether Debian's redis-server is installed (.ci/run installs it). */
 export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -30,11 +30,6 @@ export async function startRedisServer(): Promise<RedisServer> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (redis.exitCode !== null || redis.signalCode !== null) return;
-      const exited = once(redis, 'exit');
-      redis.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(redis),
   };
 }

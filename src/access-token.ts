@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointOf } from './errors.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
-import type { TokenSet } from './token-lifecycle.js';
+import type { TokenSet } from './oauth2-client.js';
 import { SevenGeeseTokenStoreError } from './token-store-error.js';
 import { checkKey, toStoredTokens, type StoredTokens, type TokenStore } from './token-store.js';
 import { PATHS } from './options.js';

@@ -7,7 +7,7 @@ import { apiURL, nextPageURL } from './api-paths.js';
 import { DEFAULT_BASE_URL, checkTransportOptions, optionChecker } from './options.js';
 import { PageIterator, type PaginateOptions } from './pages.js';
 import { clip } from './redact.js';
-import type { RefreshOptions, TokenSet } from './token-lifecycle.js';
+import type { RefreshOptions, TokenSet } from './oauth2-client.js';
 import { checkExpiryOptions, checkSharedOptions, expiresSoon, freshTokens, tokensAfterRejection, type SharedTokens } from './access-token.js';
 import type { StoredTokens, TokenStore } from './token-store.js';
 

@@ -100,7 +100,8 @@ export class CookieStateStore implements SignInStore {
       return callback(new Error(`${OWNER}: the state object passed to passport.authenticate is over ${MAX_APP_STATE} bytes as JSON; keep it small (such as a returnTo path).`));
     }
     const handle = newHandle();
-    const payload = slotOf(handle, pending, Math.min(pending.expiresAt, Date.now() + this.lifetime));
+    // The sealed expiry and the cookie's Max-Age both come from this store's lifetime alone.
+    const payload = slotOf(handle, pending, Date.now() + this.lifetime);
     const name = this.cookieFor(handle);
     try {
       this.dropOldest(req);

@@ -21,6 +21,8 @@ interface HostRequest {
   originalUrl?: string | undefined;
   protocol?: unknown;
   socket?: object | undefined;
+  /** Node's older name of `socket`, which passport-oauth2 reads. */
+  connection?: object | undefined;
   raw?: object | undefined;
 }
 
@@ -42,7 +44,7 @@ function protocolOf(req: HostRequest, trustProxy: boolean): 'http' | 'https' {
   }
   // Each host's own `protocol` already honours its trust-proxy setting.
   if (req.protocol === 'https' || req.protocol === 'http') return req.protocol;
-  const socket = (req.socket ?? (req.raw as { socket?: object } | undefined)?.socket) as { encrypted?: unknown } | undefined;
+  const socket = (req.socket ?? req.connection ?? (req.raw as { socket?: object } | undefined)?.socket) as { encrypted?: unknown } | undefined;
   return socket?.encrypted ? 'https' : 'http';
 }
 

@@ -1,4 +1,4 @@
-export { Strategy, DENIED_MESSAGE } from './strategy.js';
+export { Strategy } from './strategy.js';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './strategy.js';
 export { PasswordStrategy, PASSWORD_MESSAGES } from './password-strategy.js';
 export type { PasswordStrategyOptions, PasswordStrategyOptionsWithRequest } from './password-strategy.js';
@@ -22,7 +22,7 @@ export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export type { TokenParams, ClientAuth } from './oauth2-client.js';
 export { CHANNELS } from './diagnostics.js';
 export type { RequestEvent, RequestOperation, SignInEvent, TokenEvent } from './diagnostics.js';
-export type { TokenSet, RefreshOptions, RevokeOptions } from './token-lifecycle.js';
+export type { TokenSet, RefreshOptions, RevokeOptions } from './oauth2-client.js';
 export type {
   VerifyParams,
   VerifyDone,
@@ -35,7 +35,7 @@ export type {
   AsyncVerifyResult,
   VerifiedUser,
 } from './verify.js';
-export type { ProfileDone } from './sign-in-core.js';
+export type { ProfileDone } from './sign-in-flow.js';
 export {
   SevenGeeseError,
   SevenGeeseAPIError,

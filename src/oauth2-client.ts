@@ -1,5 +1,7 @@
 import type { Agent } from 'node:http';
+import { InternalOAuthError } from 'passport-oauth2';
 import { publishToken } from './diagnostics.js';
+import { normalizeScope, serializeScope, type ScopeInput } from './scope.js';
 import { readTokenAnswer, tokenError, type APIExpectations, type TokenParams } from './transport/answers.js';
 import type { HttpResponse } from './transport/exchange.js';
 import { Transport, basicCredentials, type APIMethod, type ClientCredentials } from './transport/transport.js';
@@ -9,6 +11,7 @@ export type { TokenParams } from './transport/answers.js';
 /** How the client proves who it is at the token endpoint. */
 export type ClientAuth = 'basic' | 'body';
 
+/** What the client needs besides node-oauth's constructor arguments. */
 export interface ClientSettings {
   /** @default 'basic' */
   clientAuth?: ClientAuth | undefined;
@@ -18,7 +21,47 @@ export interface ClientSettings {
   agent?: Agent | false | undefined;
   /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default false */
   proxyFromEnv?: boolean | undefined;
+  /** Where the signed-in user is loaded from: a GET of it is read as a profile. */
+  profileURL?: string | undefined;
+  /** Where tokens are revoked. */
+  revocationURL?: string | undefined;
 }
+
+/** Tokens after a refresh. Store the new refresh token: 7Geese rotates them. */
+export interface TokenSet {
+  accessToken: string;
+  /** The new refresh token; the one used to get it no longer works. */
+  refreshToken: string | undefined;
+  /** The scopes 7Geese granted. */
+  scopes: string[];
+  /** When the access token expires; undefined when 7Geese did not say. */
+  expiresAt: Date | undefined;
+  /** 7Geese's token response as it came. */
+  raw: TokenParams;
+}
+
+/** Options of `refresh()`. */
+export interface RefreshOptions {
+  /** Ask for fewer scopes than the original grant; 7Geese refuses more (`invalid_scope`). */
+  scope?: ScopeInput | undefined;
+}
+
+/** Options of `revoke()`. */
+export interface RevokeOptions {
+  /** Which kind of token it is; saves 7Geese a lookup. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
+  hint?: 'access_token' | 'refresh_token' | undefined;
+}
+
+/** node-oauth's token callback: the tokens, and the whole token response as `params`. */
+export type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: TokenParams) => void;
+
+/** What a GET of the profile expects, for errors that say what to change. */
+const PROFILE: APIExpectations & { operation: 'profile' } = {
+  operation: 'profile',
+  scope: 'userprofile:read',
+  tooDeepCode: 'invalid_profile',
+  notFoundAdvice: 'Set the "profileURL" option to the 7Geese endpoint for the signed-in user, such as /api/v/2.0/userprofiles/me/.',
+};
 
 /** The tokens of a successful answer of the token endpoint; the error of any other. */
 function tokenAnswer(res: HttpResponse): TokenParams {
@@ -26,18 +69,45 @@ function tokenAnswer(res: HttpResponse): TokenParams {
   throw tokenError(res);
 }
 
-type TokenCallback = (
-  err: Error | null,
-  accessToken?: string,
-  refreshToken?: string,
-  params?: TokenParams,
-) => void;
+function checkToken(owner: string, token: unknown): string {
+  if (typeof token !== 'string' || token === '') {
+    throw new TypeError(`${owner} needs the token as a non-empty string, got ${typeof token}.`);
+  }
+  return token;
+}
 
 /**
- * Stands in for node-oauth's `OAuth2` as the `_oauth2` of the strategy, with the same
- * constructor and method signatures (passport-oauth2 and passport-oauth2-refresh call them),
- * HTTP Basic client authentication, and errors that keep 7Geese's own error code. Its requests
- * go through a {@link Transport}.
+ * Exchanges a refresh token for new tokens through `client.getOAuthAccessToken`, as
+ * passport-oauth2-refresh does, so that a replaced or stubbed `_oauth2` answers here too.
+ */
+export function refreshTokens(
+  client: Pick<SevenGeeseOAuth2, 'getOAuthAccessToken'>,
+  refreshToken: string,
+  options: RefreshOptions = {},
+): Promise<TokenSet> {
+  const params: Record<string, string> = { grant_type: 'refresh_token' };
+  try {
+    checkToken('refresh()', refreshToken);
+    if (options.scope !== undefined) params.scope = serializeScope(normalizeScope(options.scope, 'refresh() option "scope"'));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  return new Promise((resolve, reject) =>
+    client.getOAuthAccessToken(refreshToken, params, (err, accessToken, newRefreshToken, raw) => {
+      if (err) return reject(err instanceof Error ? err : new InternalOAuthError('Failed to refresh the access token', err));
+      if (!accessToken) return reject(new InternalOAuthError('Failed to refresh the access token', undefined));
+      const tokens = raw ?? ({ access_token: accessToken, scopes: [], expiresAt: undefined } as TokenParams);
+      resolve({ accessToken, refreshToken: newRefreshToken, scopes: tokens.scopes ?? [], expiresAt: tokens.expiresAt, raw: tokens });
+    }),
+  );
+}
+
+/**
+ * The one client every call to 7Geese goes through: the code exchange, the password grant,
+ * refresh, revocation, the profile and the API client's calls. It is the strategies' `_oauth2`,
+ * with node-oauth's constructor and method signatures (passport-oauth2, passport-oauth2-refresh
+ * and apps' tests call and stub them), on a {@link Transport} with deadlines, size limits and
+ * errors that keep 7Geese's own error code. Clients authenticate with HTTP Basic by default.
  */
 export class SevenGeeseOAuth2 {
   readonly _clientId: string;
@@ -51,6 +121,8 @@ export class SevenGeeseOAuth2 {
   readonly transport: Transport;
   readonly #refreshing = new Map<string, Promise<TokenParams>>();
   readonly #credentials: ClientCredentials;
+  readonly #profileURL: string | undefined;
+  readonly #revocationURL: string;
 
   constructor(
     clientId: string,
@@ -70,6 +142,8 @@ export class SevenGeeseOAuth2 {
     this.clientAuth = settings.clientAuth ?? 'basic';
     this.transport = new Transport({ timeout: settings.timeout, customHeaders: this._customHeaders, agent: settings.agent, proxyFromEnv: settings.proxyFromEnv });
     this.#credentials = { id: clientId, secret: clientSecret, auth: this.clientAuth, basic: basicCredentials(clientId, clientSecret) };
+    this.#profileURL = settings.profileURL;
+    this.#revocationURL = settings.revocationURL ?? `${baseSite.replace(/\/+$/, '')}/o/revoke_token/`;
     // An own, bound property: passport-oauth2-refresh copies this function onto a client it
     // builds with node-oauth's constructor arguments only, so it must keep this client's
     // settings (client authentication, deadline, agent) and its refresh deduplication.
@@ -99,18 +173,20 @@ export class SevenGeeseOAuth2 {
   }
 
   /**
-   * node-oauth's signature: exchanges a code (or, with `grant_type: 'refresh_token'`, a refresh
-   * token) at the token endpoint.
+   * node-oauth's signature: a grant at the token endpoint. `code` is the authorization code, or
+   * the refresh token with `grant_type: 'refresh_token'`; the password grant passes `''` and its
+   * `username` and `password` in `params`.
    */
   getOAuthAccessToken(code: string, params: Record<string, unknown>, callback: TokenCallback): void {
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(params)) if (typeof v === 'string') form[k] = v;
     form.grant_type = grant;
-    form[grant === 'refresh_token' ? 'refresh_token' : 'code'] = code;
+    if (grant === 'refresh_token') form.refresh_token = code;
+    else if (grant === 'authorization_code') form.code = code;
     this.requestToken(form).then(
       (p) => callback(null, p.access_token, typeof p.refresh_token === 'string' ? p.refresh_token : undefined, p),
-      (err: Error) => callback(err),
+      (err: unknown) => callback(err),
     );
   }
 
@@ -134,12 +210,24 @@ export class SevenGeeseOAuth2 {
   }
 
   /**
-   * POSTs a revocation to `url`, authenticating the client, and publishes it on the token
-   * channel as `requestToken` does a refresh. Never retried.
+   * Revokes an access or refresh token (RFC 7009), authenticating the client, and publishes it
+   * on the token channel as a refresh is. Never retried.
    */
-  revoke(url: string, form: Record<string, string>): Promise<void> {
+  revoke(token: string, options: RevokeOptions = {}): Promise<void> {
+    const form: Record<string, string> = {};
+    try {
+      form.token = checkToken('revoke()', token);
+      if (options.hint !== undefined) {
+        if (options.hint !== 'access_token' && options.hint !== 'refresh_token') {
+          throw new TypeError('revoke() option "hint" must be "access_token" or "refresh_token".');
+        }
+        form.token_type_hint = options.hint;
+      }
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return publishToken('revoke', () =>
-      this.transport.postForm('revoke', url, form, this.#credentials).then((res) => {
+      this.transport.postForm('revoke', this.#revocationURL, form, this.#credentials).then((res) => {
         // RFC 7009 section 2.2: 200 whether or not the token was known.
         if (res.status !== 200) throw tokenError(res);
       }),
@@ -160,11 +248,14 @@ export class SevenGeeseOAuth2 {
     return this.transport.callAPI({ operation: 'rest', method, url, accessToken, ...expect });
   }
 
-  /** node-oauth's signature: GET with the bearer token; the body is the raw JSON text. */
-  get(url: string, accessToken: string, callback: (err: Error | null, body?: string) => void): void {
-    this.fetchAPI('GET', url, accessToken).then(
+  /**
+   * node-oauth's signature: GET with the bearer token; the body is the raw JSON text. A GET of
+   * the profile URL fails with errors that name the scope and the option to change.
+   */
+  get(url: string, accessToken: string, callback: (err: unknown, body?: string) => void): void {
+    this.fetchAPI('GET', url, accessToken, url === this.#profileURL ? PROFILE : {}).then(
       ({ body }) => callback(null, body),
-      (err: Error) => callback(err),
+      (err: unknown) => callback(err),
     );
   }
 

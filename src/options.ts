@@ -3,7 +3,7 @@ import type { ClientAuth } from './oauth2-client.js';
 import { HEADER_NAME, unsendableHeader } from './transport/exchange.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
-import { isSignInStore } from './store-adapter.js';
+import { isSignInStore, type OAuth2StateStore, type SignInStore } from './pending-sign-in.js';
 
 /** Where 7Geese lives. */
 export const DEFAULT_BASE_URL = 'https://app.7geese.com';
@@ -194,12 +194,12 @@ export function checkTransportOptions(
   };
 }
 
-/** Checks the `store` option: this library's sign-in store, or a passport-oauth2 state store. */
-export function checkStore(owner: string, store: unknown): object | undefined {
-  if (store === undefined) return undefined;
+/** Checks the `store` option: `true`, this library's sign-in store, or a passport-oauth2 state store. */
+export function checkStore(owner: string, store: unknown): SignInStore | OAuth2StateStore | true | undefined {
+  if (store === undefined || store === true) return store;
   const s = store as Record<string, unknown> | null;
   if (typeof s !== 'object' || s === null || !(isSignInStore(s) || (typeof s.store === 'function' && typeof s.verify === 'function'))) {
-    throw new TypeError(`${owner} option "store" must be a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got ${typeof store}.`);
+    throw new TypeError(`${owner} option "store" must be true, a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got ${typeof store}.`);
   }
-  return s;
+  return s as unknown as SignInStore | OAuth2StateStore;
 }

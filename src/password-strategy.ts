@@ -1,18 +1,13 @@
-import { Strategy as PassportStrategy } from 'passport-strategy';
-import { SevenGeeseTokenError } from './errors.js';
+import { TokenError } from 'passport-oauth2';
 import { SIGN_IN_FAILURES, failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { CommonOptions } from './options.js';
-import type { Profile } from './profile.js';
-import { serializeScope, type Scope } from './scope.js';
+import { serializeScope } from './scope.js';
 import { trackSignIn } from './diagnostics.js';
-import { SignInCore, type ProfileDone } from './sign-in-core.js';
-import type { Transport } from './transport/transport.js';
-import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
+import { SignInStrategy, boundMessages } from './sign-in-flow.js';
 import type {
   ProfileVerifyFunction,
   ProfileVerifyFunctionWithRequest,
-  VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './verify.js';
@@ -46,9 +41,9 @@ export const PASSWORD_MESSAGES = {
 /**
  * Sign-in with a 7Geese email and password, for applications registered with the grant type
  * "Resource owner password-based": the credentials from the request body are exchanged at
- * 7Geese's token endpoint (`grant_type=password`, client authenticated with HTTP Basic), and the
- * profile is loaded and verified exactly as {@link Strategy} does. Prefer `Strategy` where you
- * can: with it, your app never sees the password.
+ * 7Geese's token endpoint (`grant_type=password`, through `_oauth2.getOAuthAccessToken`), and
+ * the profile is loaded and verified exactly as {@link Strategy} does. Prefer `Strategy` where
+ * you can: with it, your app never sees the password.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
  * @example
@@ -56,11 +51,8 @@ export const PASSWORD_MESSAGES = {
  *   async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
  * app.post('/login/password', passport.authenticate('7geese-password', { failureRedirect: '/login' }));
  */
-export class PasswordStrategy extends PassportStrategy {
-  name = '7geese-password';
-  // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
-  // an object that inherits these properties but could not read #fields.
-  private readonly _core: SignInCore;
+export class PasswordStrategy extends SignInStrategy {
+  override name = '7geese-password';
   private readonly _fields: { username: string; password: string };
 
   constructor(options: PasswordStrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
@@ -70,9 +62,8 @@ export class PasswordStrategy extends PassportStrategy {
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
-    super();
-    this._core = new SignInCore(OWNER, options, verify);
-    const { check } = this._core;
+    super(OWNER, options, verify);
+    const { check } = this._flow;
     this._fields = {
       username: options.usernameField === undefined ? 'email' : check.string('usernameField'),
       password: options.passwordField === undefined ? 'password' : check.string('passwordField'),
@@ -81,7 +72,7 @@ export class PasswordStrategy extends PassportStrategy {
 
   /** Reads the credentials, exchanges them at 7Geese, loads the profile and calls verify. */
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
-    SignInCore.boundMessages(req);
+    boundMessages(req);
     trackSignIn(this, this.name, 'password');
     const body: unknown = req.body;
     const field = (name: string): string | undefined => {
@@ -92,63 +83,25 @@ export class PasswordStrategy extends PassportStrategy {
     const username = field(this._fields.username)?.trim();
     const password = field(this._fields.password);
     if (!username || password === undefined) return this.fail(failure('missing_credentials'), 400);
-    let scopes: readonly Scope[];
     try {
-      scopes = this._core.scopesFor(options, this.name);
+      const scopes = this._scopesFor(options);
+      const params: Record<string, unknown> = { ...this.tokenParams(options) };
+      params.grant_type = 'password';
+      params.username = username;
+      params.password = password;
+      params.scope = serializeScope(scopes);
+      this._oauth2.getOAuthAccessToken('', params, (err, accessToken, refreshToken, raw) => {
+        if (err) {
+          const error = this._tokenError(err);
+          // The same answer for an unknown email and a wrong password.
+          if (error instanceof TokenError && error.code === 'invalid_grant') return this.fail(failure('invalid_credentials'), 401);
+          return this.error(error);
+        }
+        if (!accessToken) return this.error(this._tokenError(new Error('7Geese answered the password grant without an access token.')));
+        this._finish(req, accessToken, refreshToken, raw, scopes, undefined);
+      });
     } catch (err) {
-      return this.error(err as Error);
-    }
-    this._signIn(req, username, password, scopes).catch((err: unknown) => {
-      if (err instanceof SevenGeeseTokenError && err.code === 'invalid_grant') {
-        return this.fail(failure('invalid_credentials'), 401);
-      }
       this.error(err as Error);
-    });
-  }
-
-  private async _signIn(req: StrategyRequest, username: string, password: string, scopes: readonly Scope[]): Promise<void> {
-    const raw = await this._core.client.requestToken({ grant_type: 'password', username, password, scope: serializeScope(scopes) });
-    const profile = (await this._core.shouldSkipProfile(raw.access_token))
-      ? undefined
-      : await new Promise<Profile | undefined>((resolve, reject) => this.userProfile(raw.access_token, (err, p) => (err ? reject(err) : resolve(p))));
-    const done: VerifyDone = (err, user, info) => {
-      if (err) return this.error(err);
-      if (!user) return this.fail(info, 401);
-      this.success(user, info);
-    };
-    this._core.verify(req, raw, scopes, profile, done);
-  }
-
-  /**
-   * Loads the signed-in user from `profileURL`, as {@link Strategy.userProfile} does. Override
-   * to load more, calling `super.userProfile` first.
-   */
-  userProfile(accessToken: string, done: ProfileDone): void {
-    this._core.userProfile(accessToken, done);
-  }
-
-  /** Exchanges a refresh token for new tokens; see {@link Strategy.refresh}. */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this._core.refresh(refreshToken, options);
-  }
-
-  /** Revokes an access or refresh token at 7Geese; see {@link Strategy.revoke}. */
-  revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this._core.revoke(token, options);
-  }
-
-  /** Where 7Geese lives, for {@link SevenGeeseClient}. */
-  get baseURL(): string {
-    return this._core.settings.base;
-  }
-
-  /** The deadline of every request, for {@link SevenGeeseClient}. */
-  get timeout(): number {
-    return this._core.settings.timeout;
-  }
-
-  /** @internal How requests reach 7Geese (headers, agent), for {@link SevenGeeseClient}. */
-  get transport(): Transport {
-    return this._core.client.transport;
+    }
   }
 }

@@ -53,9 +53,16 @@ export class SessionStateStore implements SignInStore {
   readonly #spent: SpentStates;
 
   constructor(options: SessionStateStoreOptions) {
+    if (typeof options !== 'object' || options === null || typeof options.key !== 'string' || options.key === '') {
+      throw new TypeError('SessionStateStore requires an options object with "key", the session key to keep pending sign-ins under.');
+    }
+    const lifetime = options.lifetime ?? PENDING_LIFETIME;
+    if (!Number.isInteger(lifetime) || lifetime < 1000) throw new TypeError('SessionStateStore option "lifetime" must be a whole number of milliseconds, at least 1000.');
+    const max = options.max ?? MAX_PENDING;
+    if (!Number.isInteger(max) || max < 1 || max > 100) throw new TypeError('SessionStateStore option "max" must be a whole number from 1 to 100.');
     this.#key = options.key;
-    this.#lifetime = options.lifetime ?? PENDING_LIFETIME;
-    this.#max = options.max ?? MAX_PENDING;
+    this.#lifetime = lifetime;
+    this.#max = max;
     this.#spent = options.spent ?? spentInThisProcess;
   }
 
@@ -87,7 +94,7 @@ export class SessionStateStore implements SignInStore {
       return callback(err as Error);
     }
     const handle = newHandle();
-    const slot = slotOf(handle, pending, Math.floor(Math.min(pending.expiresAt, Date.now() + this.#lifetime) / 1000));
+    const slot = slotOf(handle, pending, Math.floor((Date.now() + this.#lifetime) / 1000));
     // Oldest first: beyond the bound the oldest go, so a script that starts sign-in in a loop
     // cannot grow the session without limit.
     const slots = this.#slots(session);

@@ -1,25 +1,16 @@
-// The named export, not the default: a default import of passport-oauth2 (`export =`) in our
-// declarations would fail to compile in apps without esModuleInterop.
-import { Strategy as OAuth2Strategy } from 'passport-oauth2';
-import type { StateStore } from 'passport-oauth2';
-import { SevenGeeseAuthorizationError, SevenGeeseError, SevenGeeseTokenError } from './errors.js';
-import { SIGN_IN_FAILURES, failure } from './failures.js';
+import { hash } from 'node:crypto';
+import { SevenGeeseAuthorizationError } from './errors.js';
+import { failure } from './failures.js';
 import { resolveCallbackURL, type StrategyRequest } from './host-request.js';
-import type { SevenGeeseOAuth2 } from './oauth2-client.js';
-import { PATHS, checkStore, type CommonOptions } from './options.js';
-import type { Profile } from './profile.js';
-import { serializeScope, type Scope } from './scope.js';
 import { trackSignIn } from './diagnostics.js';
-import { SignInCore, type ProfileDone } from './sign-in-core.js';
-import type { Transport } from './transport/transport.js';
-import type { SignInStore } from './pending-sign-in.js';
+import { PATHS, checkStore, type CommonOptions } from './options.js';
+import { randomText, saveState, takeState, type OAuth2StateStore, type PendingSignIn, type SignInStore, type StoreMeta } from './pending-sign-in.js';
+import { serializeScope } from './scope.js';
+import { SignInStrategy, boundMessages } from './sign-in-flow.js';
 import { SessionStateStore } from './state-store.js';
-import { StoreAdapter, isSignInStore } from './store-adapter.js';
-import type { RefreshOptions, RevokeOptions, TokenSet } from './token-lifecycle.js';
 import type {
   ProfileVerifyFunction,
   ProfileVerifyFunctionWithRequest,
-  VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './verify.js';
@@ -40,11 +31,12 @@ export interface StrategyOptions extends CommonOptions {
    */
   state?: boolean | undefined;
   /**
-   * Use PKCE (S256) against authorization-code interception. Needs `state`.
+   * Use PKCE with S256 against authorization-code interception (`'S256'` is the same as `true`;
+   * `'plain'` is refused). Needs `state`.
    * @default true
    * @see https://www.rfc-editor.org/rfc/rfc7636
    */
-  pkce?: boolean | undefined;
+  pkce?: boolean | 'S256' | undefined;
   /**
    * `'auto'` skips 7Geese's consent page when the user already approved these scopes;
    * `'force'` always shows it. Unset leaves 7Geese's default (`force`).
@@ -53,10 +45,11 @@ export interface StrategyOptions extends CommonOptions {
   /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. @default false */
   proxy?: boolean | undefined;
   /**
-   * Where pending sign-ins are kept. The default keeps them in the session; `CookieStateStore`
-   * keeps them in sealed cookies, for several instances without a shared session store.
+   * Where pending sign-ins are kept. The default (or `true`) keeps them in the session;
+   * `CookieStateStore` keeps them in sealed cookies, for several instances without a shared
+   * session store. passport-oauth2's state stores work too.
    */
-  store?: SignInStore | StateStore | undefined;
+  store?: SignInStore | OAuth2StateStore | true | undefined;
   /** The session key of the default state store. @default '7geese:' + the authorization host */
   sessionKey?: string | undefined;
   /** Pass the request to the verify callback as its first argument. @default false */
@@ -70,16 +63,29 @@ export interface StrategyOptionsWithRequest extends StrategyOptions {
 
 const OWNER = '7Geese Strategy';
 
-/** The failure message of a denied consent. @deprecated Compare `info.code` with `'access_denied'`. */
-export const DENIED_MESSAGE = SIGN_IN_FAILURES.access_denied;
-
-/** Query parameters that 7Geese sends as single strings; anything else is not its answer. */
+/** The parameters of 7Geese's answer on the callback; each, when present, a single string. */
 const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri'] as const;
+type CallbackParams = Partial<Record<(typeof CALLBACK_PARAMS)[number], string>>;
+
+/** How the start leg builds its redirect, and what both legs share; fixed at construction. */
+interface Authorize {
+  callbackURL: string;
+  store: SignInStore | OAuth2StateStore | undefined;
+  pkce: boolean;
+  approvalPrompt: 'auto' | 'force' | undefined;
+  trustProxy: boolean;
+  /** The `scope` option as sent to 7Geese, serialised once. */
+  scopeParam: string;
+  /** The authorization URL without its query, and the query it came with. */
+  base: string;
+  preset: Array<[string, string]>;
+}
 
 /**
- * "Sign in with 7Geese": passport-oauth2's authorization-code flow with state and PKCE on,
- * 7Geese's endpoints and scopes, a transport with deadlines and 7Geese's own error codes, and
- * the signed-in user's profile normalised for Passport.
+ * "Sign in with 7Geese": the authorization-code flow with state and PKCE on, 7Geese's endpoints
+ * and scopes, deadlines and 7Geese's own error codes on every call, and the signed-in user's
+ * profile normalised for Passport. A passport-oauth2 `Strategy` that runs its own flow on
+ * passport-oauth2's contract: its override points, state stores, `_oauth2` client and outcomes.
  *
  * @example
  * passport.use(new Strategy({
@@ -89,22 +95,9 @@ const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_u
  *   scope: ['userprofile:read', 'objective:read'],
  * }, async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
  */
-export class Strategy extends OAuth2Strategy {
+export class Strategy extends SignInStrategy {
   override name = '7geese';
-  // Plain private properties, not #fields: passport runs authenticate() on Object.create(strategy),
-  // an object that inherits these properties but could not read #fields.
-  /**
-   * @internal The client that talks to 7Geese, in place of node-oauth's: passport-oauth2 calls
-   * it by this name. Left out of the published types, where passport-oauth2's own type stands.
-   */
-  declare _oauth2: SevenGeeseOAuth2 & OAuth2Strategy['_oauth2'];
-  private readonly _core: SignInCore;
-  private readonly _adapter: StoreAdapter | undefined;
-  private readonly _approvalPrompt: 'auto' | 'force' | undefined;
-  private readonly _callbackURL: string;
-  private readonly _trustProxy: boolean;
-  /** The `scope` option as sent to 7Geese, serialised once. */
-  private readonly _scopeParam: string;
+  private readonly _authorize: Authorize;
 
   constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
@@ -113,173 +106,203 @@ export class Strategy extends OAuth2Strategy {
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
   constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
-    const core = new SignInCore(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
-    const { check, settings, client } = core;
+    super(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
+    const { check, settings } = this._flow;
     const callbackURL = check.string('callbackURL', ' Use the redirect URI registered with your 7Geese application.');
     const state = check.boolean('state', true);
-    const pkce = check.boolean('pkce', true);
+    if ((options.pkce as unknown) === 'plain') check.fail('pkce', 'true, false or "S256"', ' 7Geese supports S256; "plain" would send the verifier in the clear.');
+    const pkce = options.pkce === 'S256' || check.boolean('pkce', true);
     if (pkce && !state) check.fail('state', 'true when "pkce" is on (PKCE keeps its verifier with the state)');
-    const sessionKey = options.sessionKey ?? `7geese:${new URL(client._authorizeUrl).host}`;
+    const authorizeURL = new URL(this._oauth2._authorizeUrl);
     const given = checkStore(OWNER, options.store);
-    const ours = given ? (isSignInStore(given) ? given : undefined) : state ? new SessionStateStore({ key: sessionKey }) : undefined;
-    const adapter = ours ? new StoreAdapter(ours) : undefined;
-    // A passport-oauth2 store is used as it is, and does not keep per-request scopes.
-    const store = adapter ? adapter.asStateStore() : (given as StateStore | undefined);
-    const scopeParam = serializeScope(settings.scope);
-    const approvalPrompt = check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined);
-    const trustProxy = check.boolean('proxy', false);
-    // passport-oauth2 calls a skipUserProfile function without the token unless it takes a
-    // callback: given in that form, it gets the token and may be async, as in PasswordStrategy.
-    const skipUserProfile = core.skipsByFunction
-      ? (accessToken: string, cb: (err: Error | null, skip?: boolean) => void) => void core.shouldSkipProfile(accessToken).then((skip) => cb(null, skip), cb)
-      : options.skipUserProfile === true;
-
-    super(
-      {
-        clientID: settings.clientID,
-        clientSecret: settings.clientSecret,
-        callbackURL,
-        authorizationURL: client._authorizeUrl,
-        tokenURL: settings.tokenURL,
-        scope: scopeParam,
-        pkce,
-        state,
-        ...(store ? { store } : {}),
-        passReqToCallback: true,
-        skipUserProfile: skipUserProfile as boolean,
-      },
-      (req: StrategyRequest, _accessToken: string, _refreshToken: string | undefined, raw: Record<string, unknown>, profile: Profile | undefined, done: VerifyDone) => {
-        core.verify(req, raw, adapter?.scopesOf(req) ?? settings.scope, profile, done);
-      },
-    );
-    this._core = core;
-    this._adapter = adapter;
-    this._approvalPrompt = approvalPrompt;
-    this._callbackURL = callbackURL;
-    this._trustProxy = trustProxy;
-    this._scopeParam = scopeParam;
-    this._oauth2 = client as Strategy['_oauth2'];
+    if (given === true && !state) check.fail('state', 'true when "store" is true (the store keeps the state)');
+    const store = typeof given === 'object' ? given : state ? new SessionStateStore({ key: options.sessionKey ?? `7geese:${authorizeURL.host}` }) : undefined;
+    const preset = [...authorizeURL.searchParams];
+    authorizeURL.search = '';
+    authorizeURL.hash = '';
+    this._authorize = {
+      callbackURL,
+      store,
+      pkce,
+      approvalPrompt: check.oneOf('approvalPrompt', ['auto', 'force'] as const, undefined),
+      trustProxy: check.boolean('proxy', false),
+      scopeParam: serializeScope(settings.scope),
+      base: authorizeURL.href,
+      preset,
+    };
   }
 
   /**
-   * Starts sign-in or finishes it. Checks a per-request `scope` as strictly as the option, and
-   * refuses a callback whose parameters are not single strings before anything reaches
-   * 7Geese or the session.
+   * Starts a sign-in (a redirect to 7Geese) or finishes one (the callback with `code` or
+   * `error`, read from the query or the body). The request's query is read once; a callback
+   * whose parameters are not single strings is refused before anything reaches 7Geese or the
+   * session.
    */
   override authenticate(req: StrategyRequest, options: Record<string, unknown> = {}): void {
-    SignInCore.boundMessages(req);
-    const query = (req.query ?? {}) as Record<string, unknown>;
-    trackSignIn(this, this.name, query.code !== undefined || query.error !== undefined ? 'callback' : 'authorize');
-    for (const name of CALLBACK_PARAMS) {
-      if (query[name] !== undefined && typeof query[name] !== 'string') {
-        return this.fail({ code: 'malformed_callback', message: `The answer from 7Geese was malformed: "${name}" must appear once. Please sign in again.` }, 400);
-      }
+    boundMessages(req);
+    const params = callbackParams(req);
+    trackSignIn(this, this.name, typeof params === 'string' || params.code !== undefined || params.error !== undefined ? 'callback' : 'authorize');
+    if (typeof params === 'string') {
+      return this.fail({ code: 'malformed_callback', message: `The answer from 7Geese was malformed: "${params}" must appear once. Please sign in again.` }, 400);
     }
-    if (query.error !== undefined) return this._authorizationError(req, query);
-    let scopes: readonly Scope[];
-    try {
-      scopes = this._core.scopesFor(options, this.name);
-    } catch (err) {
-      return this.error(err as Error);
-    }
-    const ownScopes = scopes !== this._core.settings.scope;
-    // Only scopes other than the option's are kept with the pending sign-in, to keep it small.
-    if (query.code === undefined) this._adapter?.starting(req, ownScopes ? scopes : undefined);
     let callbackURL: string;
     try {
-      // Resolved here rather than by passport-oauth2, which reads `req.connection`: Fastify's
-      // and Koa's requests have none.
-      callbackURL = resolveCallbackURL(req, typeof options.callbackURL === 'string' ? options.callbackURL : this._callbackURL, this._trustProxy);
+      // Resolved here, on any host: Fastify's and Koa's requests have no `req.connection`.
+      callbackURL = resolveCallbackURL(req, typeof options.callbackURL === 'string' ? options.callbackURL : this._authorize.callbackURL, this._authorize.trustProxy);
     } catch (err) {
       return this.error(err as Error);
     }
-    // passport regenerates the session at login; keeping its data keeps the other pending
-    // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
-    if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
-    const scope = ownScopes ? serializeScope(scopes) : this._scopeParam;
-    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope });
+    if (params.error !== undefined) return this._authorizationError(req, params, callbackURL);
+    if (params.code !== undefined) return this._callback(req, options, params.code, params.state, callbackURL);
+    this._start(req, options, callbackURL);
+  }
+
+  /** The redirect to 7Geese's consent page, with state and PKCE kept in the store. */
+  private _start(req: StrategyRequest, options: Record<string, unknown>, callbackURL: string): void {
+    const a = this._authorize;
+    try {
+      const scopes = this._scopesFor(options);
+      const own = scopes !== this._flow.settings.scope;
+      // A copy: an override may hand back an object it keeps.
+      const params: Record<string, unknown> = { ...this.authorizationParams(options) };
+      params.response_type = 'code';
+      params.redirect_uri = callbackURL;
+      params.scope = own ? serializeScope(scopes) : a.scopeParam;
+      let verifier: string | undefined;
+      if (a.pkce) {
+        verifier = randomText(32);
+        params.code_challenge = hash('sha256', verifier, 'base64url');
+        params.code_challenge_method = 'S256';
+      }
+      const redirect = (err: Error | null, handle?: string): void => {
+        if (err) return this.error(err);
+        if (handle) params.state = handle;
+        let location: string;
+        try {
+          location = authorizeLocation(a, params, this._oauth2._clientId);
+        } catch (failed) {
+          return this.error(failed as Error);
+        }
+        this.redirect(location);
+      };
+      const appState = options.state;
+      if (typeof appState === 'string' && appState !== '') {
+        // passport-oauth2's rule: a string state is the app's own, sent as it is and kept nowhere.
+        if (a.store) {
+          throw new TypeError(
+            `passport.authenticate("${this.name}") option "state" is a string, which would replace the state this strategy keeps: pass an object (it comes back in info.state), or construct the strategy with state: false and pkce: false to keep state yourself.`,
+          );
+        }
+        params.state = appState;
+        return redirect(null);
+      }
+      if (!a.store) return redirect(null);
+      const pending: PendingSignIn = { verifier, appState, scope: own ? scopes : undefined };
+      saveState(a.store, req, pending, () => this._meta(callbackURL), redirect);
+    } catch (err) {
+      this.error(err as Error);
+    }
+  }
+
+  /** The callback with a code: the state is taken from the store, then the code exchanged. */
+  private _callback(req: StrategyRequest, options: Record<string, unknown>, code: string, state: string | undefined, callbackURL: string): void {
+    const exchange = (pending: PendingSignIn | undefined): void => {
+      try {
+        const params: Record<string, unknown> = { ...this.tokenParams(options) };
+        params.grant_type = 'authorization_code';
+        params.redirect_uri = callbackURL;
+        if (pending?.verifier !== undefined) params.code_verifier = pending.verifier;
+        const scopes = pending?.scope ?? this._flow.settings.scope;
+        this._oauth2.getOAuthAccessToken(code, params, (err, accessToken, refreshToken, raw) => {
+          if (err) return this.error(this._tokenError(err));
+          if (!accessToken) return this.error(this._tokenError(new Error('7Geese answered the code exchange without an access token.')));
+          this._finish(req, accessToken, refreshToken, raw, scopes, pending?.appState);
+        });
+      } catch (err) {
+        this.error(err as Error);
+      }
+    };
+    this._takeState(req, state, callbackURL, exchange);
   }
 
   /**
    * 7Geese sent the user back with an error. The state is checked (and spent) first, so that a
    * forged error on the callback URL is a state failure rather than a server error.
    */
-  private _authorizationError(req: StrategyRequest, query: Record<string, unknown>): void {
-    const code = String(query.error);
-    const description = typeof query.error_description === 'string' ? query.error_description : undefined;
-    const settle = (err: Error | null, ok?: unknown, info?: unknown): void => {
-      if (err) return this.error(err);
-      if (code === 'access_denied') return this.fail(failure('access_denied'), 403);
-      if (!ok) return this.fail((info as object | undefined) ?? failure('state_mismatch'), 403);
-      this.error(new SevenGeeseAuthorizationError(code, description));
-    };
-    const store = (this as unknown as { _stateStore: { verify: (...args: unknown[]) => void } })._stateStore;
-    const meta = {
-      authorizationURL: this._oauth2._authorizeUrl,
-      tokenURL: this._oauth2._accessTokenUrl,
-      clientID: this._oauth2._clientId,
-      callbackURL: this._callbackURL,
-    };
+  private _authorizationError(req: StrategyRequest, params: CallbackParams, callbackURL: string): void {
+    this._takeState(req, params.state, callbackURL, () => {
+      if (params.error === 'access_denied') return this.fail(failure('access_denied'), 403);
+      this.error(new SevenGeeseAuthorizationError(params.error!, params.error_description));
+    });
+  }
+
+  /** Takes the pending sign-in of a callback; a state failure is `fail(info, 403)`, as in passport-oauth2. */
+  private _takeState(req: StrategyRequest, state: string | undefined, callbackURL: string, then: (pending: PendingSignIn | undefined) => void): void {
+    const store = this._authorize.store;
+    if (!store) return then(undefined);
     try {
-      if (store.verify.length >= 4) store.verify(req, query.state, meta, settle);
-      else store.verify(req, query.state, settle);
+      takeState(store, req, state, () => this._meta(callbackURL), (err, pending, why) => {
+        if (err) return this.error(err);
+        if (!pending) return this.fail(why ?? failure('state_mismatch'), 403);
+        then(pending);
+      });
     } catch (err) {
       this.error(err as Error);
     }
   }
 
+  /** What passport-oauth2 hands its state stores. */
+  private _meta(callbackURL: string): StoreMeta {
+    return { authorizationURL: this._oauth2._authorizeUrl, tokenURL: this._oauth2._accessTokenUrl, clientID: this._oauth2._clientId, callbackURL };
+  }
+
   /** Adds the approval prompt, when configured, to the authorize request. Override to add more. */
   override authorizationParams(options: Record<string, unknown>): object {
-    const prompt = options.approvalPrompt ?? this._approvalPrompt;
+    const prompt = options.approvalPrompt ?? this._authorize.approvalPrompt;
     return prompt ? { approval_prompt: prompt } : {};
   }
+}
 
-  /**
-   * Loads the signed-in user from `profileURL` with the token in the `Authorization` header.
-   * Override to load more, calling `super.userProfile` first.
-   */
-  override userProfile(accessToken: string, done: ProfileDone): void {
-    this._core.userProfile(accessToken, done);
+/**
+ * The callback's parameters, each from the query or else the body (a `form_post` answer), read
+ * from `req.query` once: Express 5 parses the query string again on each read. The name of the
+ * first one that is there but is not a single string, which 7Geese never sends.
+ */
+function callbackParams(req: StrategyRequest): CallbackParams | string {
+  const query = req.query as Record<string, unknown> | undefined;
+  const body = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : undefined;
+  const params: CallbackParams = {};
+  for (const name of CALLBACK_PARAMS) {
+    const value = query?.[name] ?? body?.[name];
+    if (value === undefined || value === '') continue;
+    if (typeof value !== 'string') return name;
+    params[name] = value;
   }
+  return params;
+}
 
-  /** Our errors already say what went wrong; passport-oauth2 would wrap them and lose the code. */
-  _createOAuthError(message: string, err: unknown): Error {
-    if (err instanceof SevenGeeseError || err instanceof SevenGeeseTokenError) return err;
-    return new SevenGeeseError(`${message}.`, 'invalid_response', { endpoint: this._core.settings.tokenURL, cause: err });
+/**
+ * The authorize URL as passport-oauth2 builds it: the URL's own query first, then the
+ * parameters in order, `client_id` last, each encoded as `querystring` does.
+ */
+function authorizeLocation(a: Authorize, params: Record<string, unknown>, clientID: string): string {
+  const query: Record<string, unknown> = {};
+  for (const [name, value] of a.preset) query[name] = value;
+  Object.assign(query, params);
+  query.client_id = clientID;
+  let search = '';
+  for (const name in query) {
+    const value = query[name];
+    for (const one of Array.isArray(value) ? value : [value]) {
+      search += `${search === '' ? '?' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(primitive(one))}`;
+    }
   }
+  return a.base + search;
+}
 
-  /**
-   * Exchanges a refresh token for new tokens. 7Geese rotates refresh tokens: store the new one.
-   * Concurrent calls with the same refresh token share one request.
-   *
-   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
-   */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
-    return this._core.refresh(refreshToken, options);
-  }
-
-  /**
-   * Revokes an access or refresh token at 7Geese (revoking a refresh token also ends its
-   * access token).
-   *
-   * @see https://www.rfc-editor.org/rfc/rfc7009
-   */
-  revoke(token: string, options?: RevokeOptions): Promise<void> {
-    return this._core.revoke(token, options);
-  }
-
-  /** Where 7Geese lives, for {@link SevenGeeseClient}. */
-  get baseURL(): string {
-    return this._core.settings.base;
-  }
-
-  /** The deadline of every request, for {@link SevenGeeseClient}. */
-  get timeout(): number {
-    return this._core.settings.timeout;
-  }
-
-  /** @internal How requests reach 7Geese (headers, agent), for {@link SevenGeeseClient}. */
-  get transport(): Transport {
-    return this._core.client.transport;
-  }
+/** `querystring`'s reading of a value: strings, finite numbers, booleans and bigints; else empty. */
+function primitive(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return '';
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TokenSet } from './token-lifecycle.js';
+import type { TokenSet } from './oauth2-client.js';
 import type { VerifyParams } from './verify.js';
 
 /**

@@ -7,7 +7,6 @@ describe('the public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'CHANNELS',
       'CookieStateStore',
-    'DENIED_MESSAGE',
       'MemoryTokenStore',
     'PASSWORD_MESSAGES',
       'PasswordStrategy',

@@ -99,17 +99,24 @@ describe('sign-in with 7Geese through a real Express app', () => {
     expect(after).not.toBe(before);
   });
 
-  it('completes two sign-ins started in two tabs of the same browser session', async () => {
-    const h = createHarness(sim);
-    const [alice, bob] = sim.users;
-    const tab1 = await startSignIn(h.agent);
-    const tab2 = await startSignIn(h.agent);
-    const back2 = await consent(sim, tab2, bob!.id);
-    const back1 = await consent(sim, tab1, alice!.id);
+  it('completes two sign-ins started in two tabs of the same browser session when the callback keeps the session info', async () => {
+    const h = createHarness(sim, {}, undefined, { keepSessionInfo: true });
+    const { alice, bob, back1, back2 } = await twoTabs(h);
     expect((await finish(h.agent, back2)).headers.location).toBe('/me');
     expect((await finish(h.agent, back1)).headers.location).toBe('/me');
-    expect((await h.agent.get('/me')).body.user.id).toBe(String(alice!.id));
-    expect(h.verifyCalls.map((c) => c.profile.id)).toEqual([String(bob!.id), String(alice!.id)]);
+    expect((await h.agent.get('/me')).body.user.id).toBe(String(alice.id));
+    expect(h.verifyCalls.map((c) => c.profile.id)).toEqual([String(bob.id), String(alice.id)]);
+  });
+
+  it("without keepSessionInfo, the login's new session drops the other tab's pending sign-in, and the app's options are left as given", async () => {
+    const callbackOptions = {};
+    const h = createHarness(sim, {}, undefined, callbackOptions);
+    const { bob, back1, back2 } = await twoTabs(h);
+    expect((await finish(h.agent, back2)).headers.location).toBe('/me');
+    expect((await finish(h.agent, back1)).headers.location).toBe('/login');
+    expect((await h.agent.get('/login')).body.messages).toEqual(['Unable to verify authorization request state.']);
+    expect((await h.agent.get('/me')).body.user.id).toBe(String(bob.id));
+    expect(callbackOptions).toEqual({});
   });
 
   it('sends approval_prompt when configured, so returning users skip the consent page', async () => {
@@ -152,3 +159,13 @@ describe('sign-in with 7Geese through a real Express app', () => {
     expect(profile.photos).toHaveLength(1);
   });
 });
+
+/** Two sign-ins started in two tabs of one browser, Alice's first; both consented, Bob's first. */
+async function twoTabs(h: ReturnType<typeof createHarness>) {
+  const [alice, bob] = sim.users;
+  const tab1 = await startSignIn(h.agent);
+  const tab2 = await startSignIn(h.agent);
+  const back2 = await consent(sim, tab2, bob!.id);
+  const back1 = await consent(sim, tab1, alice!.id);
+  return { alice: alice!, bob: bob!, back1, back2 };
+}

@@ -46,7 +46,7 @@ describe('Strategy options', () => {
     ['skipUserProfile', { skipUserProfile: 'no' }, '7Geese Strategy option "skipUserProfile" must be true, false or a function, got "no".'],
     ['passReqToCallback', { passReqToCallback: 'true' }, '7Geese Strategy option "passReqToCallback" must be true or false, got "true".'],
     ['proxy', { proxy: 'yes' }, '7Geese Strategy option "proxy" must be true or false, got "yes".'],
-    ['store', { store: {} }, '7Geese Strategy option "store" must be a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got object.'],
+    ['store', { store: {} }, '7Geese Strategy option "store" must be true, a sign-in store (save and take, such as CookieStateStore) or a passport-oauth2 state store (store and verify), got object.'],
     ['scope', { scope: 'objectives:read' }, /^7Geese Strategy option "scope": unknown scope "objectives:read"/],
   ])('refuses a bad %s with a TypeError that names it', (_name, extra, message) => {
     expect(() => make(extra)).toThrow(TypeError);

@@ -55,7 +55,7 @@ describe('customHeaders and User-Agent', () => {
 
   it('reach the password grant and its profile', async () => {
     const strategy = new PasswordStrategy({ clientID: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret, baseURL: sim.baseURL, customHeaders: HEADERS }, async (_a: string, _r: string | undefined, p: unknown) => p as object);
-    const core = (strategy as unknown as { _core: { client: { requestToken(f: Record<string, string>): Promise<unknown> } } })._core.client;
+    const core = strategy._oauth2;
     await core.requestToken({ grant_type: 'password', username: 'ada@example.com', password: 'ada-password', scope: 'userprofile:read' });
     await new Promise((resolve, reject) => strategy.userProfile(sim.issueToken({ user: 1 }).access_token, (err, p) => (err ? reject(err) : resolve(p))));
     expect(seen().map((r) => r.line)).toEqual(['POST /o/token/', 'GET /api/v/2.0/users/me/']);

@@ -88,7 +88,7 @@ describe('an agent carries every request through a proxy', () => {
   it('the option "agent" of both strategies carries the token and profile requests', async () => {
     const agent = new HttpsProxyAgent(proxy.url);
     const strategy = new PasswordStrategy({ clientID: 'demo-client', clientSecret: 'x', baseURL: sim.baseURL, agent }, async () => false);
-    const probe = (strategy as unknown as { _core: { client: Strategy['_oauth2'] } })._core.client;
+    const probe = strategy._oauth2;
     expect(probe.transport.agent).toBe(agent);
     const h = createHarness(sim, { agent });
     expect((await signIn(sim, h.agent, 1)).headers.location).toBe('/me');

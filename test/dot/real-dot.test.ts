@@ -8,7 +8,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
 import {
-  DENIED_MESSAGE,
+  SIGN_IN_FAILURES,
   PASSWORD_MESSAGES,
   PasswordStrategy,
   SevenGeeseAPIError,
@@ -138,7 +138,7 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
     const { agent, callback, finished } = await signInThroughDOT(ADA, {}, 'Cancel');
     expect(callback.searchParams.get('error')).toBe('access_denied');
     expect(finished.headers.location).toBe('/login');
-    expect((await agent.get('/login')).body.messages).toEqual([DENIED_MESSAGE]);
+    expect((await agent.get('/login')).body.messages).toEqual([SIGN_IN_FAILURES.access_denied]);
     expect((await agent.get('/me')).body.user).toBeNull();
   });
 

@@ -36,6 +36,7 @@ export function createHarness(
   sim: Simulator,
   options: Partial<StrategyOptions> = {},
   verify?: VerifyFunction,
+  callbackOptions: { keepSessionInfo?: boolean } = {},
 ): Harness {
   const verifyCalls: VerifyCall[] = [];
   const defaultVerify = async (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => {
@@ -61,7 +62,7 @@ export function createHarness(
   });
   app.get(
     '/auth/7geese/callback',
-    passport.authenticate('7geese', { failureRedirect: '/login', failureMessage: true }),
+    passport.authenticate('7geese', { failureRedirect: '/login', failureMessage: true, ...callbackOptions }),
     (_req, res) => res.redirect('/me'),
   );
   app.get('/me', (req, res) => res.json({ user: req.user ?? null }));

@@ -4,7 +4,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { startSimulator } = require('passport-7geese/testing');
-const { DENIED_MESSAGE } = require('passport-7geese');
+const { SIGN_IN_FAILURES } = require('passport-7geese');
 const { createApp } = require('../app');
 const { Browser } = require('./browser');
 
@@ -62,5 +62,5 @@ test('denying the consent redirects to the failure page with the reason', { time
   assert.equal(callback.headers.get('location'), '/login');
   const failure = await browser.get(`${origin}/login`);
   assert.equal(failure.status, 401);
-  assert.ok((await failure.text()).includes(DENIED_MESSAGE));
+  assert.ok((await failure.text()).includes(SIGN_IN_FAILURES.access_denied));
 });

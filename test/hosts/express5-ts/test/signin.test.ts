@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DENIED_MESSAGE } from 'passport-7geese';
+import { SIGN_IN_FAILURES } from 'passport-7geese';
 import { startSimulator, type Simulator } from 'passport-7geese/testing';
 import { createApp } from '../src/app.js';
 import { Browser } from './browser.js';
@@ -58,5 +58,5 @@ test('denying the consent redirects to the failure page with the reason', { time
   assert.equal(callback.headers.get('location'), '/login');
   const failure = await browser.get(`${origin}/login`);
   assert.equal(failure.status, 401);
-  assert.ok((await failure.text()).includes(DENIED_MESSAGE));
+  assert.ok((await failure.text()).includes(SIGN_IN_FAILURES.access_denied));
 });

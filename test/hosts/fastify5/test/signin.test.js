@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DENIED_MESSAGE } from 'passport-7geese';
+import { SIGN_IN_FAILURES } from 'passport-7geese';
 import { startSimulator } from 'passport-7geese/testing';
 import { createApp } from '../app.js';
 import { Browser } from './browser.js';
@@ -68,7 +68,7 @@ for (const [storeName, storeConfig] of Object.entries(stores)) {
       assert.equal(callback.headers.get('location'), '/login');
       const failure = await browser.get(`${origin}/login`);
       assert.equal(failure.status, 401);
-      assert.ok((await failure.text()).includes(DENIED_MESSAGE));
+      assert.ok((await failure.text()).includes(SIGN_IN_FAILURES.access_denied));
     });
   });
 }

@@ -21,6 +21,8 @@ interface HostRequest {
   originalUrl?: string | undefined;
   protocol?: unknown;
   socket?: object | undefined;
+  /** The Express app, whose `trust proxy` setting passport-oauth2 honours. */
+  app?: { get?: (setting: string) => unknown } | undefined;
   /** Node's older name of `socket`, which passport-oauth2 reads. */
   connection?: object | undefined;
   raw?: object | undefined;
@@ -52,8 +54,10 @@ function protocolOf(req: HostRequest, trustProxy: boolean): 'http' | 'https' {
  * Resolves a relative `callbackURL` against the request, as passport-oauth2 does, on any host.
  * An absolute one is returned as it is.
  */
-export function resolveCallbackURL(req: HostRequest, callbackURL: string, trustProxy: boolean): string {
+export function resolveCallbackURL(req: HostRequest, callbackURL: string, proxy: boolean): string {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(callbackURL)) return callbackURL;
+  // As passport-oauth2 does: an Express app's own `trust proxy` setting trusts the headers too.
+  const trustProxy = proxy || Boolean(req.app?.get?.('trust proxy'));
   const host = (trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined) ?? firstValue(req.headers.host);
   if (host === undefined || host.length > 255 || !HOST.test(host)) {
     throw new Error(

@@ -183,8 +183,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('a proxy cannot answer for 7Geese', () => {
-  let liar: ForwardProxy;
-  afterEach(() => liar.close());
+  let liar: ForwardProxy | undefined;
+  afterEach(async () => {
+    await liar?.close();
+    liar = undefined;
+  });
   async function lyingProxy(status: number): Promise<string> {
     liar = await startForwardProxy({ status, body: FORGED });
     process.env.HTTPS_PROXY = withCredentials(liar.url);
@@ -205,9 +208,9 @@ describe('a proxy cannot answer for 7Geese', () => {
       expect(outcome).toEqual({ error: expect.stringContaining(`the proxy ${proxyURL} refused to open a tunnel (it answered CONNECT with 203)`) });
       expect(JSON.stringify(outcome)).not.toContain('mallory');
     }
-    expect(liar.tunnels).toEqual(['7geese.invalid:443', '7geese.invalid:443']);
+    expect(liar!.tunnels).toEqual(['7geese.invalid:443', '7geese.invalid:443']);
     // The credentials reached the proxy, and nowhere else.
-    expect(new Set(liar.connectAuth)).toEqual(new Set([`Basic ${Buffer.from(`proxy-user:${PROXY_PASSWORD}`).toString('base64')}`]));
+    expect(new Set(liar!.connectAuth)).toEqual(new Set([`Basic ${Buffer.from(`proxy-user:${PROXY_PASSWORD}`).toString('base64')}`]));
   });
 
   it('refresh, revoke and the API client refuse the proxy\'s answer too, and say which proxy', async () => {
@@ -217,7 +220,7 @@ describe('a proxy cannot answer for 7Geese', () => {
     expectRefused(await rejectionOf(strategy.revoke('old-refresh')), proxyURL, 203);
     const client = new SevenGeeseClient({ accessToken: 'access', baseURL: GEESE, proxyFromEnv: true });
     expectRefused(await rejectionOf(client.get('/users/me/')), proxyURL, 203);
-    expect(liar.tunnels).toHaveLength(3);
+    expect(liar!.tunnels).toHaveLength(3);
   });
 
   it('a 407 is a network error saying the proxy wants credentials, not a 7Geese error', async () => {
@@ -236,6 +239,18 @@ describe('a proxy cannot answer for 7Geese', () => {
     const err = await rejectionOf(new SevenGeeseClient({ accessToken: 'access', baseURL: GEESE, agent }).get('/users/me/'));
     expectRefused(err, proxyURL, 203);
     agent.destroy();
+  });
+
+  it('any agent that answers an https URL without TLS is refused, even with 7Geese\'s own answer', async () => {
+    // An agent that opens plain TCP connections for https URLs, here to the simulator's http port.
+    const plain = Object.assign(new Agent(), { protocol: 'https:' });
+    const t = sim.issueToken({ user: 1 });
+    const client = new SevenGeeseClient({ accessToken: t.access_token, baseURL: sim.baseURL.replace('http:', 'https:'), agent: plain });
+    const err = await rejectionOf(client.get('/users/me/'));
+    expect(err).toBeInstanceOf(SevenGeeseNetworkError);
+    expect(err.message).toContain('its answer (200) did not come over TLS');
+    expect(sim.requests).toHaveLength(1);
+    plain.destroy();
   });
 });
 

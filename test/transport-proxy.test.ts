@@ -1,6 +1,7 @@
 // Every request to 7Geese through a real local proxy: token, profile, refresh, revoke, REST,
 // GraphQL and pagination, with an agent given to the strategy (setAgent) and to the client, and
-// with HTTP_PROXY/NO_PROXY read from the environment.
+// with HTTP_PROXY/NO_PROXY read from the environment. A proxy that answers CONNECT itself is
+// never taken for 7Geese; NO_PROXY is read as curl reads it; proxies stay off unless asked for.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -293,6 +294,9 @@ describe('NO_PROXY matches as curl does', () => {
     ['https://api.example.com/', '*.example.com'],
     ['https://[::1]:8443/', '::1'],
     ['https://[::1]/', '[::1]'],
+    ['https://[::1]:8443/', '[::1]:8443'],
+    ['https://[0:0:0:0:0:0:0:1]/', '::1'],
+    ['https://example.com./', 'example.com'],
     ['https://example.com:8443/', 'example.com:8443'],
     ['https://example.com/', 'example.com:443'],
     ['https://anything.test/', '*'],
@@ -310,6 +314,7 @@ describe('NO_PROXY matches as curl does', () => {
     ['https://11.0.0.1/', '10.0.0.0/8'],
     ['https://[fe80::1]/', 'fc00::/7'],
     ['https://[::2]/', '::1'],
+    ['https://[::1]/', '[::1]:8443'],
     ['https://10.0.0.1/', '10.0.0.0/33'],
     ['https://example.com/', ''],
   ])('%s uses the proxy with NO_PROXY=%s', (url, noProxy) => {

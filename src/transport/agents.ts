@@ -49,6 +49,7 @@ interface ProxyModules {
 let proxyModules: ProxyModules | Promise<ProxyModules> | undefined;
 /** One agent per proxy and scheme, so that requests through a proxy share its connections. */
 const proxyAgents = new Map<string, HttpAgent>();
+/** The variables change rarely; should they change often, the agents of old values are dropped. */
 const MAX_PROXY_AGENTS = 16;
 
 /** Loaded on the first request with `proxyFromEnv`, so that apps without it never load them. */
@@ -60,10 +61,10 @@ function loadProxyModules(): ProxyModules | Promise<ProxyModules> {
 }
 
 /**
- * The agent for `proxyFromEnv`: the proxy {@link proxyFor} reads from the environment on every
- * request, as curl does, so a change of `HTTPS_PROXY` applies without a restart. An https URL goes through the proxy in a
- * CONNECT tunnel (https-proxy-agent); an http URL is sent to the proxy in absolute form
- * (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
+ * The agent for `proxyFromEnv`: the proxy that {@link proxyFor} reads from the environment on
+ * every request, as curl does, so a change of `HTTPS_PROXY` applies without a restart. An https
+ * URL goes through the proxy in a CONNECT tunnel (https-proxy-agent); an http URL is sent to the
+ * proxy in absolute form (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
  * set, uses the keep-alive pool.
  */
 function fromEnv(url: Where, modules: ProxyModules): HttpAgent {
@@ -74,7 +75,6 @@ function fromEnv(url: Where, modules: ProxyModules): HttpAgent {
   if (!agent) {
     const Proxy = url.protocol === 'https:' ? modules.HttpsProxyAgent : modules.HttpProxyAgent;
     agent = new Proxy(proxy, POOL);
-    // The variables change rarely; should they change often, the agents of old values go.
     if (proxyAgents.size >= MAX_PROXY_AGENTS) proxyAgents.clear();
     proxyAgents.set(key, agent);
   }

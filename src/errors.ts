@@ -106,13 +106,18 @@ export class SevenGeeseTimeoutError extends SevenGeeseError {
   }
 }
 
-/** The connection to 7Geese failed or was dropped before a complete answer. */
+/**
+ * The connection to 7Geese failed or was dropped before a complete answer, or a proxy stood in
+ * the way: a proxy variable that is not a URL, or a proxy that refused the tunnel to 7Geese (its
+ * own answer is never taken for 7Geese's; the message names the proxy and its status).
+ */
 export class SevenGeeseNetworkError extends SevenGeeseError {
   override name = 'SevenGeeseNetworkError';
 
-  constructor(endpoint: string, cause?: unknown) {
+  /** `reason` replaces the generic explanation after `Could not reach 7Geese at <endpoint>: `. */
+  constructor(endpoint: string, cause?: unknown, reason?: string) {
     super(
-      `Could not reach 7Geese at ${endpoint}: the connection failed or was closed before a complete answer. Check the URL and the network, then try again.`,
+      `Could not reach 7Geese at ${endpoint}: ${reason ?? 'the connection failed or was closed before a complete answer. Check the URL and the network, then try again.'}`,
       'network_error',
       { endpoint, cause },
     );

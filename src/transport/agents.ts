@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { dirname, join } from 'node:path';
+import { proxyFor } from './proxy.js';
 
 /**
  * How requests reach 7Geese: the app's own agent (such as a proxy agent; `false` for a new
@@ -25,7 +26,7 @@ const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 16, timeout: 4_0
 let pool: { http: HttpAgent; https: HttpsAgent } | undefined;
 
 /** What the agent choice reads of a URL. */
-type Where = Pick<URL, 'protocol' | 'href'>;
+type Where = Pick<URL, 'protocol' | 'hostname' | 'port' | 'href'>;
 
 function pooled(url: Where): HttpAgent {
   pool ??= { http: new HttpAgent(POOL), https: new HttpsAgent(POOL) };
@@ -42,38 +43,39 @@ export function isPoolAgent(agent: unknown): boolean {
 }
 
 interface ProxyModules {
-  getProxyForUrl(url: string): string;
-  HttpProxyAgent: new (proxy: string, options: object) => HttpAgent;
-  HttpsProxyAgent: new (proxy: string, options: object) => HttpAgent;
+  HttpProxyAgent: new (proxy: URL, options: object) => HttpAgent;
+  HttpsProxyAgent: new (proxy: URL, options: object) => HttpAgent;
 }
 let proxyModules: ProxyModules | Promise<ProxyModules> | undefined;
 /** One agent per proxy and scheme, so that requests through a proxy share its connections. */
 const proxyAgents = new Map<string, HttpAgent>();
+/** The variables change rarely; should they change often, the agents of old values are dropped. */
+const MAX_PROXY_AGENTS = 16;
 
 /** Loaded on the first request with `proxyFromEnv`, so that apps without it never load them. */
 function loadProxyModules(): ProxyModules | Promise<ProxyModules> {
-  proxyModules ??= Promise.all([import('proxy-from-env'), import('http-proxy-agent'), import('https-proxy-agent')]).then(
-    ([env, http, https]) =>
-      (proxyModules = { getProxyForUrl: env.getProxyForUrl, HttpProxyAgent: http.HttpProxyAgent, HttpsProxyAgent: https.HttpsProxyAgent }),
+  proxyModules ??= Promise.all([import('http-proxy-agent'), import('https-proxy-agent')]).then(
+    ([http, https]) => (proxyModules = { HttpProxyAgent: http.HttpProxyAgent, HttpsProxyAgent: https.HttpsProxyAgent }),
   );
   return proxyModules;
 }
 
 /**
- * The agent for `proxyFromEnv`: read from the environment on every request, as curl does, so a
- * change of `HTTPS_PROXY` applies without a restart. An https URL goes through the proxy in a
- * CONNECT tunnel (https-proxy-agent); an http URL is sent to the proxy in absolute form
- * (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
+ * The agent for `proxyFromEnv`: the proxy that {@link proxyFor} reads from the environment on
+ * every request, as curl does, so a change of `HTTPS_PROXY` applies without a restart. An https
+ * URL goes through the proxy in a CONNECT tunnel (https-proxy-agent); an http URL is sent to the
+ * proxy in absolute form (http-proxy-agent), as HTTP proxies expect. A URL that `NO_PROXY` matches, or with no proxy
  * set, uses the keep-alive pool.
  */
 function fromEnv(url: Where, modules: ProxyModules): HttpAgent {
-  const proxy = modules.getProxyForUrl(url.href);
+  const proxy = proxyFor(url)?.url;
   if (!proxy) return pooled(url);
-  const key = `${url.protocol}${proxy}`;
+  const key = `${url.protocol}${proxy.href}`;
   let agent = proxyAgents.get(key);
   if (!agent) {
     const Proxy = url.protocol === 'https:' ? modules.HttpsProxyAgent : modules.HttpProxyAgent;
     agent = new Proxy(proxy, POOL);
+    if (proxyAgents.size >= MAX_PROXY_AGENTS) proxyAgents.clear();
     proxyAgents.set(key, agent);
   }
   return agent;

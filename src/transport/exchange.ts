@@ -10,6 +10,7 @@ import {
 } from '../errors.js';
 import { redactor, type Redact } from '../redact.js';
 import { isPoolAgent } from './agents.js';
+import { notOverTLS } from './proxy.js';
 
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -188,6 +189,11 @@ export function exchange(req: HttpRequest & { headers: Record<string, string> },
     try {
       outgoing = request(init, (incoming) => {
         const status = incoming.statusCode ?? 0;
+        // An https answer that did not come over TLS is not 7Geese's: a proxy agent hands on the
+        // proxy's own answer to CONNECT when it refuses the tunnel. The app's agents are checked too.
+        if (target.protocol === 'https:' && (incoming.socket as { encrypted?: unknown } | null)?.encrypted !== true) {
+          return finish(notOverTLS(endpoint, status, req.agent));
+        }
         const tooLarge = () =>
           new SevenGeeseResponseError(
             `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,

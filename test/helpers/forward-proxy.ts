@@ -2,7 +2,8 @@
 // opens a tunnel (what https-proxy-agent asks for), an absolute-form request is forwarded (what
 // http-proxy-agent sends for an http URL). It records what passed through it: the request line
 // of each forwarded request, and of each request inside a tunnel (the simulator speaks plain
-// HTTP, so a tunnel's requests can be read).
+// HTTP, so a tunnel's requests can be read). Told to, it answers CONNECT itself instead, as a
+// hostile or misconfigured proxy would, with a status and body of its choosing.
 import { createServer, request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
@@ -16,14 +17,24 @@ export interface ForwardProxy {
   forwarded: string[];
   /** The `user-agent` of every forwarded request. */
   userAgents: string[];
+  /** The `proxy-authorization` of every CONNECT, as sent. */
+  connectAuth: string[];
+  /** The local port of every connection the proxy opened to a CONNECT target. */
+  upstreamPorts: number[];
   close(): Promise<void>;
 }
 
 const REQUEST_LINE = /^(GET|POST|PATCH|PUT|DELETE) (\S+) HTTP\/1\.1\r?$/gm;
 
-export async function startForwardProxy(): Promise<ForwardProxy> {
+/** The proxy's own answer to every CONNECT, instead of a tunnel. */
+export interface ConnectAnswer {
+  status: number;
+  body: string;
+}
+
+export async function startForwardProxy(answer?: ConnectAnswer): Promise<ForwardProxy> {
   const sockets = new Set<Socket>();
-  const proxy: Omit<ForwardProxy, 'url' | 'close'> = { tunnels: [], tunneled: [], forwarded: [], userAgents: [] };
+  const proxy: Omit<ForwardProxy, 'url' | 'close'> = { tunnels: [], tunneled: [], forwarded: [], userAgents: [], connectAuth: [], upstreamPorts: [] };
   const server: Server = createServer((req, res) => {
     const target = new URL(req.url ?? '/');
     proxy.forwarded.push(`${req.method} ${target.pathname}`);
@@ -43,8 +54,16 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   });
   server.on('connect', (req, client: Socket, head: Buffer) => {
     proxy.tunnels.push(req.url ?? '');
+    proxy.connectAuth.push(req.headers['proxy-authorization'] ?? '');
+    if (answer) {
+      const head = `HTTP/1.1 ${answer.status} Whatever\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+      const auth = answer.status === 407 ? 'Proxy-Authenticate: Basic realm="proxy"\r\n' : '';
+      client.end(`${head}${auth}\r\n${answer.body}`);
+      return;
+    }
     const [host, port] = (req.url ?? '').split(':');
     const upstream = connect(Number(port), host, () => {
+      proxy.upstreamPorts.push(upstream.localPort!);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);

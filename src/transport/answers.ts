@@ -16,10 +16,21 @@ export interface TokenParams {
   scope?: string;
   /** The scopes 7Geese granted, read from `scope`. */
   scopes: string[];
-  /** When the access token expires, from `expires_in`; undefined when 7Geese did not say. */
+  /**
+   * When the access token expires, from `expires_in`, taken as at most
+   * {@link MAX_TOKEN_LIFETIME}; undefined when 7Geese did not say, or said zero, a negative
+   * number or something that is not a number.
+   */
   expiresAt: Date | undefined;
   [field: string]: unknown;
 }
+
+/**
+ * The longest an access token is taken to live, in seconds: a year. A larger `expires_in` (up to
+ * 1e300 was seen in testing) is cut to it, so that the expiry is always a valid `Date` and a
+ * token store refreshes the token within a year rather than failing to save it.
+ */
+export const MAX_TOKEN_LIFETIME = 365 * 24 * 60 * 60;
 
 export interface APIExpectations {
   /** The scope the call needs, named in the error for a 403. */
@@ -86,7 +97,7 @@ export function readTokenAnswer(res: HttpResponse): TokenParams {
   // Completed in place rather than copied: the object was parsed for this answer alone.
   const params = json as TokenParams;
   params.scopes = parseGrantedScope(json.scope);
-  params.expiresAt = Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined;
+  params.expiresAt = expiresIn > 0 ? new Date(Date.now() + Math.min(expiresIn, MAX_TOKEN_LIFETIME) * 1000) : undefined;
   return params;
 }
 

@@ -74,6 +74,11 @@ export function unavailableError(res: HttpResponse): SevenGeeseUnavailableError 
  */
 const TOKEN = /^[\x21-\x7e]{1,4096}$/;
 
+/** Whether `value` is a token that can be sent back in a header (see `TOKEN`). */
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
 /** Reads a successful answer of the token endpoint. */
 export function readTokenAnswer(res: HttpResponse): TokenParams {
   const json = readJSON(res, 'a token response');
@@ -85,7 +90,7 @@ export function readTokenAnswer(res: HttpResponse): TokenParams {
     );
   }
   for (const field of ['access_token', 'refresh_token'] as const) {
-    if (json[field] !== undefined && !(typeof json[field] === 'string' && TOKEN.test(json[field]))) {
+    if (json[field] !== undefined && !isToken(json[field])) {
       throw new SevenGeeseResponseError(
         `7Geese's token endpoint ${res.endpoint} answered ${res.status} with a ${field} that is not a token (visible ASCII characters, at most 4096): it could not be sent back in a header. 7Geese may be having trouble; try again later.`,
         'invalid_response',

@@ -17,8 +17,8 @@ export interface TokenParams {
   /** The scopes 7Geese granted, read from `scope`. */
   scopes: string[];
   /**
-   * When the access token expires, from `expires_in`, taken as at most
-   * {@link MAX_TOKEN_LIFETIME}; undefined when 7Geese did not say, or said zero, a negative
+   * When the access token expires, from `expires_in`, taken as at most a year (a larger
+   * value is cut to a year, so that this is always a valid `Date`); undefined when 7Geese did not say, or said zero, a negative
    * number or something that is not a number.
    */
   expiresAt: Date | undefined;

@@ -1,4 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
+import { isRegisteredCode } from './errors.js';
+import { SIGN_IN_FAILURES } from './failures.js';
 
 /**
  * The `node:diagnostics_channel` channels this library publishes on. Subscribe with
@@ -63,7 +65,11 @@ export interface SignInEvent {
   phase: 'started' | 'redirected' | 'succeeded' | 'failed';
   /** Since `started`, in ms; absent on `started`. */
   durationMs?: number;
-  /** For `failed`: the failure's code (`access_denied`, `invalid_grant`, `rate_limited`, …), or `unknown`. */
+  /**
+   * For `failed`: the failure's code when it is registered (`access_denied`, `invalid_grant`,
+   * `rate_limited`, a `SIGN_IN_FAILURES` code, `unregistered_error` for a callback error RFC 6749
+   * does not register, …), else `unknown`; never other text, so it is safe as a metrics label.
+   */
   code?: string;
   /** For `failed`: the HTTP status given with the failure, when there was one. */
   status?: number;
@@ -74,7 +80,7 @@ export interface TokenEvent {
   operation: 'refresh' | 'revoke';
   outcome: 'succeeded' | 'failed';
   durationMs: number;
-  /** For `failed`: the error's code (`invalid_grant`, `rate_limited`, `timeout`, …). */
+  /** For `failed`: the error's code when it is registered (`invalid_grant`, `rate_limited`, `timeout`, …), else `unknown`. */
   code?: string;
 }
 
@@ -108,13 +114,15 @@ export async function publishToken<T>(operation: TokenEvent['operation'], work: 
 }
 
 /**
- * The code of a failure, fit for a log: an error's or a failure's `code` when it is a short
- * identifier (an OAuth error code may come from the query string, so anything else is not
- * repeated), else `unknown`.
+ * The code of a failure, fit for a log and a metrics label: an error's or a failure's `code`
+ * when it is registered (RFC 6749's OAuth codes, this library's error and sign-in failure
+ * codes), else `unknown`. A callback's `error` comes from a URL anyone can write, and a token
+ * error from whatever answered: repeating other text would let them write into logs and mint
+ * a label per request.
  */
 function codeOf(failure: unknown): string {
   const code = (failure as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'unknown';
+  return typeof code === 'string' && (isRegisteredCode(code) || Object.hasOwn(SIGN_IN_FAILURES, code)) ? code : 'unknown';
 }
 
 /** The actions Passport gives a strategy for one request. */

@@ -27,6 +27,43 @@ export type SevenGeeseErrorCode =
   | 'rate_limited'
   | 'unavailable';
 
+// Every library code, checked by the compiler against the type: a code added to one is added to both.
+const LIBRARY_CODES: Readonly<Record<SevenGeeseErrorCode, true>> = {
+  timeout: true, network_error: true, unexpected_redirect: true, invalid_response: true, response_too_large: true,
+  invalid_token: true, insufficient_scope: true, not_found: true, refresh_contended: true, no_tokens: true,
+  http_error: true, invalid_profile: true, ambiguous_profile: true, pagination_loop: true, too_many_pages: true,
+  deadline_exceeded: true, aborted: true, invalid_header: true, rate_limited: true, unavailable: true,
+};
+
+/**
+ * The error codes 7Geese may send a person back with.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+const AUTHORIZATION_CODES: ReadonlySet<string> = new Set([
+  'invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope', 'server_error', 'temporarily_unavailable',
+]);
+
+/**
+ * The error codes of the token and revocation endpoints.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
+ */
+const TOKEN_CODES: ReadonlySet<string> = new Set([
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type',
+]);
+
+/** The code of a {@link SevenGeeseAuthorizationError} for an error code RFC 6749 does not register. */
+export const UNREGISTERED = 'unregistered_error';
+
+/**
+ * Whether `code` is one this library publishes as it is: an OAuth code of RFC 6749 (or 7009),
+ * one of {@link SevenGeeseErrorCode}, or `unregistered_error`. Any other text may come from a
+ * query string or a misbehaving server, and would mint a log line or metrics label per request.
+ */
+export function isRegisteredCode(code: string): boolean {
+  return AUTHORIZATION_CODES.has(code) || TOKEN_CODES.has(code) || Object.hasOwn(LIBRARY_CODES, code) || code === UNREGISTERED;
+}
+
 /** What every {@link SevenGeeseError} records about the failed request. */
 export interface ErrorFields {
   /** The URL that was called, without query string or credentials. */
@@ -181,29 +218,40 @@ export class SevenGeeseTokenError extends TokenError {
   }
 }
 
+/** passport-oauth2's `AuthorizationError` without its `status`, which this subclass leaves undefined. */
+const AuthorizationErrorBase: new (message: string, code: string) => Error & { code: string; uri?: string | undefined } = AuthorizationError;
+
 /**
  * 7Geese sent the person back with an OAuth error other than `access_denied` (which is a
  * failure, `info.code === 'access_denied'`): `invalid_scope`, `unauthorized_client`,
- * `server_error`, … in `code`. A passport-oauth2 `AuthorizationError`, and
+ * `server_error`, … in `code`; an error code RFC 6749 does not register is `unregistered_error`
+ * (the code as sent is named in the message only). A passport-oauth2 `AuthorizationError`, and
  * `instanceof SevenGeeseError`.
+ *
+ * Unlike passport-oauth2's, its `status` is undefined: 7Geese redirected, no HTTP status was
+ * involved. An app without an error handler of its own answers 500 (Express's default).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
-export class SevenGeeseAuthorizationError extends AuthorizationError {
+export class SevenGeeseAuthorizationError extends AuthorizationErrorBase {
   override name = 'SevenGeeseAuthorizationError';
   /** 7Geese's `error_description`, without control characters, cut to 300 characters. */
   readonly description: string | undefined;
+  /** Always undefined: the error came in a redirect, not with an HTTP status. */
+  readonly status: undefined;
 
   constructor(code: string, description: string | undefined) {
-    const safeCode = /^[\w.-]{1,64}$/.test(code) ? code : 'invalid_request';
-    // Both come from the callback URL, which anyone can craft: keep them to one printable line.
+    // Both come from the callback URL, which anyone can craft: the code is one of RFC 6749's or
+    // a fixed one, the rest one printable line.
+    const registered = AUTHORIZATION_CODES.has(code) ? code : UNREGISTERED;
+    const sent = registered === UNREGISTERED && /^[\w.-]{1,64}$/.test(code) ? ` "${code}"` : '';
     const text = description?.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 300);
     super(
-      `7Geese refused the sign-in request: ${safeCode}${text ? ` (${text})` : ''}. Check the scope and the redirect URI registered with the application.`,
-      safeCode,
-      undefined,
+      `7Geese refused the sign-in request: ${registered}${sent}${text ? ` (${text})` : ''}. Check the scope and the redirect URI registered with the application.`,
+      registered,
     );
     this.description = text;
+    this.status = undefined;
     markAsSevenGeeseError(this);
   }
 }

@@ -34,7 +34,7 @@ export interface TokenSet {
   refreshToken: string | undefined;
   /** The scopes 7Geese granted. */
   scopes: string[];
-  /** When the access token expires; undefined when 7Geese did not say. */
+  /** When the access token expires, at most a year away (a larger `expires_in` is cut to a year); undefined when 7Geese did not say. */
   expiresAt: Date | undefined;
   /** 7Geese's token response as it came. */
   raw: TokenParams;

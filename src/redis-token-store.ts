@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkKey, checkLeaseTime, checkTokens, type StoredTokens, type TokenStore } from './token-store.js';
+import { checkExpected, checkKey, checkLeaseTime, checkTokens, type StoredTokens, type TokenStore } from './token-store.js';
 
 /**
  * The one method of a [node-redis](https://github.com/redis/node-redis) client (v4 and later,
@@ -26,7 +26,8 @@ export interface RedisTokenStoreOptions {
   prefix?: string | undefined;
   /**
    * How long a person's tokens are kept after their last save, in milliseconds; each refresh
-   * saves again. `Infinity` keeps them until deleted.
+   * saves again. `Infinity` keeps them until deleted. At most `Number.MAX_SAFE_INTEGER`
+   * (Redis takes it as a whole number).
    * @default 2592000000 (30 days)
    */
   ttl?: number | undefined;
@@ -82,8 +83,10 @@ export class RedisTokenStore implements TokenStore {
     const prefix = options.prefix ?? 'passport-7geese:';
     if (typeof prefix !== 'string') throw new TypeError('RedisTokenStore option "prefix" must be a string.');
     const ttl = options.ttl ?? THIRTY_DAYS;
-    if (typeof ttl !== 'number' || !(ttl >= 1000)) {
-      throw new TypeError(`RedisTokenStore option "ttl" must be at least 1000 milliseconds, or Infinity, got ${String(ttl)}.`);
+    // Redis reads PEXPIRE's argument as a whole number: beyond the safe integers String() writes
+    // "1e+21", which Redis refuses after the tokens were written.
+    if (typeof ttl !== 'number' || !((ttl >= 1000 && ttl <= Number.MAX_SAFE_INTEGER) || ttl === Infinity)) {
+      throw new TypeError(`RedisTokenStore option "ttl" must be from 1000 to ${Number.MAX_SAFE_INTEGER} milliseconds, or Infinity, got ${String(ttl)}.`);
     }
     this.#client = options.client;
     this.#prefix = prefix;
@@ -97,6 +100,7 @@ export class RedisTokenStore implements TokenStore {
   async save(key: string, tokens: StoredTokens, expected?: string): Promise<boolean> {
     const k = this.#tokensKey('save', key);
     const t = checkTokens('RedisTokenStore.save()', tokens);
+    checkExpected('RedisTokenStore.save()', expected);
     const args = [JSON.stringify(t), t.refreshToken ?? '', expected === undefined ? '0' : '1', expected ?? '', this.#ttl];
     return Number(await this.#eval(SAVE, k, args)) === 1;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenSet } from './oauth2-client.js';
+import { isToken } from './transport/answers.js';
 import type { VerifyParams } from './verify.js';
 
 /**
@@ -32,7 +33,8 @@ export interface TokenStore {
   load(key: string): Promise<StoredTokens | undefined>;
   /**
    * Saves `tokens` under `key`. With `expected`, only when the refresh token stored now is
-   * `expected` (compare-and-swap), so that a refresh never overwrites newer tokens.
+   * `expected` (compare-and-swap), so that a refresh never overwrites newer tokens. An
+   * `expected` of `''` is a TypeError: a missing refresh token is `undefined`, never `''`.
    *
    * @returns whether it saved
    */
@@ -65,12 +67,19 @@ export interface MemoryTokenStoreOptions {
   now?: (() => number) | undefined;
 }
 
-/** Reads a key argument; keys are the app's own ids, so a wrong type is a programming error. */
 /** Checks the `ttl` of a lease, for every token store's `acquire`. */
 export function checkLeaseTime(owner: string, ttl: number): void {
   if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError(`${owner} needs a positive ttl in milliseconds, got ${String(ttl)}.`);
 }
 
+/** Checks the `expected` refresh token of a compare-and-swap save. */
+export function checkExpected(owner: string, expected: string | undefined): void {
+  if (expected !== undefined && (typeof expected !== 'string' || expected === '')) {
+    throw new TypeError(`${owner} needs "expected" as the stored refresh token (a non-empty string) or undefined.`);
+  }
+}
+
+/** Reads a key argument; keys are the app's own ids, so a wrong type is a programming error. */
 export function checkKey(owner: string, key: unknown): string {
   if (typeof key !== 'string' || key === '' || key.length > 512) {
     throw new TypeError(`${owner} needs the key as a non-empty string of at most 512 characters, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
@@ -84,7 +93,15 @@ export function checkTokens(owner: string, tokens: StoredTokens): StoredTokens {
   if (typeof t !== 'object' || t === null || typeof t.accessToken !== 'string' || t.accessToken === '') {
     throw new TypeError(`${owner} needs tokens with a non-empty "accessToken" string.`);
   }
-  if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') throw new TypeError(`${owner} needs "refreshToken" as a string or undefined.`);
+  // "No refresh token" has one form, undefined: a store that wrote it as '' would match a
+  // compare-and-swap on '' that another store refuses.
+  if (t.refreshToken !== undefined && (typeof t.refreshToken !== 'string' || t.refreshToken === '')) {
+    throw new TypeError(`${owner} needs "refreshToken" as a non-empty string or undefined.`);
+  }
+  // Tokens go back to 7Geese in a header: a CR or LF would split it, on the first API call.
+  if (!isToken(t.accessToken) || (t.refreshToken !== undefined && !isToken(t.refreshToken))) {
+    throw new TypeError(`${owner} needs "accessToken" and "refreshToken" as tokens (visible ASCII characters, at most 4096).`);
+  }
   if (t.expiresAt !== undefined && !Number.isFinite(t.expiresAt)) throw new TypeError(`${owner} needs "expiresAt" as milliseconds since the epoch or undefined.`);
   if (t.scopes !== undefined && !(Array.isArray(t.scopes) && t.scopes.every((s) => typeof s === 'string'))) {
     throw new TypeError(`${owner} needs "scopes" as an array of strings.`);
@@ -103,9 +120,11 @@ export function checkTokens(owner: string, tokens: StoredTokens): StoredTokens {
  * }
  */
 export function toStoredTokens(source: TokenSet | VerifyParams): StoredTokens {
-  const fromSet = 'accessToken' in source && typeof source.accessToken === 'string';
-  const accessToken = fromSet ? (source as TokenSet).accessToken : (source as VerifyParams).access_token;
-  const refreshToken = fromSet ? (source as TokenSet).refreshToken : (source as VerifyParams).refresh_token;
+  // 7Geese's answer always has access_token (it is refused without one); fields it may add in
+  // camelCase are its own, not a TokenSet's.
+  const fromAnswer = typeof (source as Partial<VerifyParams>).access_token === 'string';
+  const accessToken = fromAnswer ? (source as VerifyParams).access_token : (source as TokenSet).accessToken;
+  const refreshToken = fromAnswer ? (source as VerifyParams).refresh_token : (source as TokenSet).refreshToken;
   return checkTokens('toStoredTokens()', {
     accessToken,
     refreshToken: typeof refreshToken === 'string' ? refreshToken : undefined,
@@ -147,6 +166,7 @@ export class MemoryTokenStore implements TokenStore {
   async save(key: string, tokens: StoredTokens, expected?: string): Promise<boolean> {
     checkKey('MemoryTokenStore.save()', key);
     const copy = checkTokens('MemoryTokenStore.save()', tokens);
+    checkExpected('MemoryTokenStore.save()', expected);
     if (expected !== undefined && this.#tokens.get(key)?.refreshToken !== expected) return false;
     this.#tokens.delete(key);
     this.#tokens.set(key, copy);

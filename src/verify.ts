@@ -19,7 +19,7 @@ export interface VerifyParams {
   requestedScopes: string[];
   /** Requested scopes 7Geese did not grant; empty when all were. The app decides what to do. */
   missingScopes: string[];
-  /** When the access token expires; undefined when 7Geese did not say. */
+  /** When the access token expires, at most a year away (a larger `expires_in` is cut to a year); undefined when 7Geese did not say. */
   expiresAt: Date | undefined;
   [field: string]: unknown;
 }

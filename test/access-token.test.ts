@@ -1,9 +1,10 @@
 // getAccessToken() and SevenGeeseClient#getAccessToken(): refresh ahead of expiry, judged by a
 // fake clock (no test sleeps), one refresh for concurrent callers, waiting for a lease holder.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   getAccessToken,
   MemoryTokenStore,
+  toStoredTokens,
   SevenGeeseClient,
   SevenGeeseTokenError,
   SevenGeeseTokenStoreError,
@@ -12,6 +13,7 @@ import {
   type TokenStore,
 } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
+import { createHarness, signIn as browserSignIn } from './helpers/harness.js';
 
 const KEY = 'user-1';
 const MINUTE = 60_000;
@@ -265,4 +267,55 @@ describe('SevenGeeseClient#getAccessToken', () => {
       new TypeError('SevenGeeseClient option "margin" must be a number of milliseconds (0 or more), got -5.'),
     );
   });
+});
+
+describe('an expires_in beyond what a Date holds', () => {
+  const YEAR = 365 * 24 * 60 * 60 * 1000;
+  const FROZEN = 1_800_000_000_000;
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  for (const lifetime of [1e13, 1e300]) {
+    it(`a README-style sign-in with expires_in ${lifetime} succeeds and stores an expiry one year away`, async () => {
+      // Only Date is frozen, so that the expiry is exact; requests still run on real timers.
+      vi.useFakeTimers({ toFake: ['Date'], now: FROZEN });
+      const far = await startSimulator({ accessTokenLifetimeSeconds: lifetime });
+      try {
+        const saved = new MemoryTokenStore();
+        const h = createHarness(far, {}, async (_accessToken, _refreshToken, params, profile, _done) => {
+          await saved.save(String(profile.id), toStoredTokens(params));
+          return { id: profile.id };
+        });
+        const user = far.users[0]!.id;
+        const res = await browserSignIn(far, h.agent, user);
+        expect(res.status).toBe(302);
+        expect(res.headers.location).toBe('/me');
+        expect((await saved.load(String(user)))!.expiresAt).toBe(FROZEN + YEAR);
+      } finally {
+        await far.close();
+      }
+    });
+
+    it(`the token store's refresh with expires_in ${lifetime} saves the rotated refresh token, which refreshes again`, async () => {
+      const far = await startSimulator({ accessTokenLifetimeSeconds: lifetime, recordCredentials: true });
+      try {
+        far.addClient({ clientId: 'tokens', clientSecret: 'tokens-secret', redirectUris: ['http://app.test/cb'] });
+        const farStrategy = new Strategy({ clientID: 'tokens', clientSecret: 'tokens-secret', callbackURL: 'http://app.test/cb', baseURL: far.baseURL, timeout: 2000 }, async () => false);
+        const t = far.issueToken({ user: 1, scope: 'userprofile:read', clientId: 'tokens' });
+        await store.save(KEY, { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: time, scopes: ['userprofile:read'] });
+        const first = await getAccessToken({ strategy: farStrategy, store, key: KEY, now });
+        const stored = (await store.load(KEY))!;
+        expect(stored.accessToken).toBe(first);
+        expect(stored.refreshToken).not.toBe(t.refresh_token);
+        expect(Number.isFinite(stored.expiresAt)).toBe(true);
+        time = stored.expiresAt!;
+        const second = await getAccessToken({ strategy: farStrategy, store, key: KEY, now });
+        expect(second).not.toBe(first);
+        expect(far.requests.filter((r) => r.path === '/o/token/').map((r) => r.form.refresh_token)).toEqual([t.refresh_token, stored.refreshToken]);
+      } finally {
+        await far.close();
+      }
+    });
+  }
 });

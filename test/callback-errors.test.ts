@@ -107,6 +107,16 @@ describe('a callback that is not a clean approval', () => {
     const res = await h.agent.get(`/auth/7geese/callback?error=invalid_scope&error_description=Invalid+scope&state=${state}`);
     await expectError(res, { name: 'SevenGeeseAuthorizationError', code: 'invalid_scope' });
     expect(res.body.error.message).toContain('7Geese refused the sign-in request: invalid_scope (Invalid scope)');
+    // 7Geese redirected: no HTTP status was involved, so the error invents none.
+    expect(res.body.error).not.toHaveProperty('status');
+  });
+
+  it('an error code that RFC 6749 does not register is unregistered_error, named only in the message', async () => {
+    const state = (await startSignIn(h.agent)).searchParams.get('state')!;
+    const res = await h.agent.get(`/auth/7geese/callback?error=metrics_label_9&state=${state}`);
+    await expectError(res, { name: 'SevenGeeseAuthorizationError', code: 'unregistered_error' });
+    expect(res.body.error.message).toContain('"metrics_label_9"');
+    expect(res.body.error).not.toHaveProperty('status');
   });
 
   it('a forged error without a valid state is a state failure, not a server error', async () => {

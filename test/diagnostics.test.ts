@@ -156,6 +156,24 @@ describe('diagnostics_channel events', () => {
     ]);
   });
 
+  it('publishes only registered codes: a callback error, a token error or a fail() code of any other text is one fixed code', async () => {
+    const h = createHarness(sim);
+    const crafted = async (error: string) => {
+      const state = (await startSignIn(h.agent)).searchParams.get('state')!;
+      return h.agent.get(`/auth/7geese/callback?error=${error}&state=${state}`);
+    };
+    expect((await crafted('invalid_scope')).status).toBe(502);
+    expect((await crafted('Hello-from-the-query.string_42')).status).toBe(502);
+    sim.fault('token', { status: 400, headers: { 'Content-Type': 'application/json' }, body: '{"error":"minted_label_7"}', times: 1 });
+    await expect(h.strategy.refresh(sim.issueToken({ user: 1, clientId: 'harness-client' }).refresh_token)).rejects.toMatchObject({ code: 'minted_label_7' });
+    const actions = { fail: (..._args: unknown[]) => undefined };
+    trackSignIn(actions, '7geese', 'callback');
+    actions.fail({ code: 'anything_an_app_wrote', message: 'no' }, 401);
+    const failed = events.signIn.filter((e) => e.phase === 'failed').map((e) => e.code);
+    expect(failed).toEqual(['invalid_scope', 'unregistered_error', 'unknown']);
+    expect(events.token.map((e) => e.code)).toEqual(['unknown']);
+  });
+
   it('trackSignIn publishes once per request object, and nothing without a subscriber', () => {
     const actions = { success: () => undefined };
     trackSignIn(actions, '7geese', 'callback');

@@ -99,6 +99,12 @@ describe('errors', () => {
     expect(authorization).toBeInstanceOf(SevenGeeseError);
     expect(authorization.code).toBe('invalid_scope');
     expect(authorization.message).not.toMatch(/[\r\n]/);
+    // passport-oauth2 would answer 500 (502, 503 for server_error, temporarily_unavailable); 7Geese sent none.
+    for (const code of ['invalid_scope', 'server_error', 'temporarily_unavailable', 'made_up']) {
+      expect(new SevenGeeseAuthorizationError(code, undefined).status).toBeUndefined();
+    }
+    expect(new SevenGeeseAuthorizationError('temporarily_unavailable', undefined).code).toBe('temporarily_unavailable');
+    expect(new SevenGeeseAuthorizationError('made_up', undefined).code).toBe('unregistered_error');
     expect(new Error('x')).not.toBeInstanceOf(SevenGeeseError);
     expect(new TokenError('x', 'invalid_grant')).not.toBeInstanceOf(SevenGeeseError);
   });

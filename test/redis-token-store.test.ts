@@ -17,7 +17,13 @@ describe('RedisTokenStore', () => {
       new TypeError('RedisTokenStore option "client" must be a connected node-redis client (createClient() from the "redis" package, v4 or later).'),
     );
     expect(() => new RedisTokenStore({ client, prefix: 3 as unknown as string })).toThrow(new TypeError('RedisTokenStore option "prefix" must be a string.'));
-    expect(() => new RedisTokenStore({ client, ttl: 10 })).toThrow(new TypeError('RedisTokenStore option "ttl" must be at least 1000 milliseconds, or Infinity, got 10.'));
+    expect(() => new RedisTokenStore({ client, ttl: 10 })).toThrow(new TypeError('RedisTokenStore option "ttl" must be from 1000 to 9007199254740991 milliseconds, or Infinity, got 10.'));
+    // Redis takes PEXPIRE only as a whole number; "1e+21" would fail after the write.
+    for (const ttl of [1e21, Number.MAX_SAFE_INTEGER + 1]) {
+      expect(() => new RedisTokenStore({ client, ttl })).toThrow(
+        new TypeError(`RedisTokenStore option "ttl" must be from 1000 to 9007199254740991 milliseconds, or Infinity, got ${String(ttl)}.`),
+      );
+    }
     expect(() => new RedisTokenStore(undefined as never)).toThrow(new TypeError('RedisTokenStore requires an options object with a node-redis "client".'));
   });
 });
@@ -54,6 +60,12 @@ describe.skipIf(!hasRedis)(`RedisTokenStore on a real redis-server${hasRedis ? '
     await new RedisTokenStore({ client: redis, prefix: 'app:', ttl: Infinity }).save('u1', { accessToken: 'b', refreshToken: 'r2', expiresAt: undefined, scopes: [] }, 'r');
     expect(await redis.pTTL('app:tokens:u1')).toBe(-1);
     expect(await redis.keys('app:*')).toEqual(['app:tokens:u1']);
+  });
+
+  it('takes the longest ttl it accepts, and keeps the tokens with that expiry', async () => {
+    const store = new RedisTokenStore({ client: redis, prefix: 'longest:', ttl: Number.MAX_SAFE_INTEGER });
+    expect(await store.save('u1', { accessToken: 'a', refreshToken: 'r', expiresAt: 5, scopes: [] })).toBe(true);
+    expect(await redis.pTTL('longest:tokens:u1')).toBeGreaterThan(Number.MAX_SAFE_INTEGER - 60_000);
   });
 
   it('keeps its lease under <prefix>lease:<key> with the ttl as PX', async () => {

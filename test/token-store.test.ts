@@ -47,6 +47,16 @@ describe('toStoredTokens', () => {
     expect(toStoredTokens(params)).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 5000, scopes: ['userprofile:read'] });
   });
 
+  it('reads a token answer by its access_token and refresh_token, never by camelCase fields 7Geese added', () => {
+    const params = { access_token: 'a', refresh_token: 'r', accessToken: 'x\r\ny', refreshToken: 'z', scopes: [], expiresAt: undefined } as unknown as VerifyParams;
+    expect(toStoredTokens(params)).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: undefined, scopes: [] });
+  });
+
+  it('checks the token characters of either form', () => {
+    const set: TokenSet = { accessToken: 'a\r\nb', refreshToken: undefined, scopes: [], expiresAt: undefined, raw: {} as TokenSet['raw'] };
+    expect(() => toStoredTokens(set)).toThrow(new TypeError('toStoredTokens() needs "accessToken" and "refreshToken" as tokens (visible ASCII characters, at most 4096).'));
+  });
+
   it('reads a TokenSet from refresh()', () => {
     const set: TokenSet = { accessToken: 'a', refreshToken: undefined, scopes: [], expiresAt: undefined, raw: {} as TokenSet['raw'] };
     expect(toStoredTokens(set)).toEqual({ accessToken: 'a', refreshToken: undefined, expiresAt: undefined, scopes: [] });

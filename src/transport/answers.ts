@@ -16,10 +16,21 @@ export interface TokenParams {
   scope?: string;
   /** The scopes 7Geese granted, read from `scope`. */
   scopes: string[];
-  /** When the access token expires, from `expires_in`; undefined when 7Geese did not say. */
+  /**
+   * When the access token expires, from `expires_in`, taken as at most a year (a larger
+   * value is cut to a year, so that this is always a valid `Date`); undefined when 7Geese did not say, or said zero, a negative
+   * number or something that is not a number.
+   */
   expiresAt: Date | undefined;
   [field: string]: unknown;
 }
+
+/**
+ * The longest an access token is taken to live, in seconds: a year. A larger `expires_in` (up to
+ * 1e300 was seen in testing) is cut to it, so that the expiry is always a valid `Date` and a
+ * token store refreshes the token within a year rather than failing to save it.
+ */
+export const MAX_TOKEN_LIFETIME = 365 * 24 * 60 * 60;
 
 export interface APIExpectations {
   /** The scope the call needs, named in the error for a 403. */
@@ -63,6 +74,11 @@ export function unavailableError(res: HttpResponse): SevenGeeseUnavailableError 
  */
 const TOKEN = /^[\x21-\x7e]{1,4096}$/;
 
+/** Whether `value` is a token that can be sent back in a header (see `TOKEN`). */
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
 /** Reads a successful answer of the token endpoint. */
 export function readTokenAnswer(res: HttpResponse): TokenParams {
   const json = readJSON(res, 'a token response');
@@ -74,7 +90,7 @@ export function readTokenAnswer(res: HttpResponse): TokenParams {
     );
   }
   for (const field of ['access_token', 'refresh_token'] as const) {
-    if (json[field] !== undefined && !(typeof json[field] === 'string' && TOKEN.test(json[field]))) {
+    if (json[field] !== undefined && !isToken(json[field])) {
       throw new SevenGeeseResponseError(
         `7Geese's token endpoint ${res.endpoint} answered ${res.status} with a ${field} that is not a token (visible ASCII characters, at most 4096): it could not be sent back in a header. 7Geese may be having trouble; try again later.`,
         'invalid_response',
@@ -86,7 +102,7 @@ export function readTokenAnswer(res: HttpResponse): TokenParams {
   // Completed in place rather than copied: the object was parsed for this answer alone.
   const params = json as TokenParams;
   params.scopes = parseGrantedScope(json.scope);
-  params.expiresAt = Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined;
+  params.expiresAt = expiresIn > 0 ? new Date(Date.now() + Math.min(expiresIn, MAX_TOKEN_LIFETIME) * 1000) : undefined;
   return params;
 }
 

@@ -31,4 +31,14 @@ describe('the sign-in log', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^sign-in: 7geese failed \(access_denied\) in \d+ ms$/);
   });
+
+  it('logs a callback error of any other text as unregistered_error, and answers 502 without a stack', async () => {
+    const started = await e.agent.get('/auth/7geese');
+    const state = new URL(started.headers.location as string).searchParams.get('state')!;
+    const res = await e.agent.get(`/auth/7geese/callback?error=written_into_your_logs&state=${state}`);
+    expect(res.status).toBe(502);
+    expect(res.text).not.toMatch(/\bat .+:\d+:\d+\)?/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^sign-in: 7geese failed \(unregistered_error\) in \d+ ms$/);
+  });
 });

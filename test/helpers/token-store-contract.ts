@@ -49,6 +49,25 @@ export function tokenStoreContract(s: ContractSubject): void {
     expect(await store.load(k)).toEqual(tokens(2));
   });
 
+  it('refuses an empty expected refresh token or an empty refresh token, so that "none" has one form in every store', async () => {
+    const store = s.store();
+    const k = key();
+    await store.save(k, { ...tokens(1), refreshToken: undefined });
+    await expect(store.save(k, tokens(2), '')).rejects.toThrow(
+      new TypeError(`${s.name}.save() needs "expected" as the stored refresh token (a non-empty string) or undefined.`),
+    );
+    await expect(store.save(k, { ...tokens(2), refreshToken: '' })).rejects.toThrow(new TypeError(`${s.name}.save() needs "refreshToken" as a non-empty string or undefined.`));
+    expect(await store.load(k)).toEqual({ ...tokens(1), refreshToken: undefined });
+  });
+
+  it('refuses a token that could not be sent in a header', async () => {
+    const store = s.store();
+    await expect(store.save(key(), { ...tokens(1), accessToken: 'a\r\nX-Evil: 1' })).rejects.toThrow(
+      new TypeError(`${s.name}.save() needs "accessToken" and "refreshToken" as tokens (visible ASCII characters, at most 4096).`),
+    );
+    await expect(store.save(key(), { ...tokens(1), refreshToken: 'r é' })).rejects.toThrow(TypeError);
+  });
+
   it('keeps each key apart and forgets a deleted one', async () => {
     const store = s.store();
     const [a, b] = [key(), key()];

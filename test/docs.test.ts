@@ -55,6 +55,8 @@ function blocksOf(doc: string): Block[] {
 
 const blocks = documents().flatMap(blocksOf);
 
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe('the code blocks of README.md and docs/', () => {
   let diagnostics = new Map<string, string[]>();
 

@@ -3,6 +3,7 @@ import { normalizeScope, serializeScope, type ScopeInput } from './scope.js';
 
 /** Tokens after a refresh (or a password sign-in). Store the new refresh token: 7Geese rotates them. */
 export interface TokenSet {
+  /** The new access token. */
   accessToken: string;
   /** The new refresh token; the one used to get it no longer works. */
   refreshToken: string | undefined;
@@ -14,11 +15,13 @@ export interface TokenSet {
   raw: TokenParams;
 }
 
+/** Options of `Strategy.refresh` and `PasswordStrategy.refresh`. */
 export interface RefreshOptions {
   /** Ask for fewer scopes than the original grant; 7Geese refuses more (`invalid_scope`). */
   scope?: ScopeInput | undefined;
 }
 
+/** Options of `Strategy.revoke` and `PasswordStrategy.revoke`. */
 export interface RevokeOptions {
   /** Which kind of token it is; saves 7Geese a lookup. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
   hint?: 'access_token' | 'refresh_token' | undefined;

@@ -4,8 +4,8 @@
 // piece of a program says so with `fragment` in its info string (```ts fragment) and is skipped.
 // `npm test` builds first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
@@ -108,6 +108,31 @@ describe('the code blocks of README.md and docs/', () => {
 
   it.each(blocks.map((b) => [b.where, b] as const))('%s type-checks against the built package', (_where, block) => {
     expect(diagnostics.get(block.file) ?? []).toEqual([]);
+  });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchorOf(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+}
+
+describe('the links of README.md, docs/, bench/README.md and CONTRIBUTING.md', () => {
+  const docs = [...documents(), 'bench/README.md', 'CONTRIBUTING.md'];
+  it.each(docs)('%s links only to files and headings that exist', (doc) => {
+    const text = readFileSync(join(root, doc), 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+    const broken: string[] = [];
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target!)) continue;
+      const [path, anchor] = target!.split('#') as [string, string | undefined];
+      const file = path === '' ? join(root, doc) : resolve(root, dirname(doc), path);
+      if (!existsSync(file)) {
+        broken.push(`${target}: no such file`);
+      } else if (anchor && file.endsWith('.md')) {
+        const headings = [...readFileSync(file, 'utf8').matchAll(/^#+ (.*)$/gm)].map((m) => anchorOf(m[1]!));
+        if (!headings.includes(anchor)) broken.push(`${target}: no such heading`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
 

@@ -111,6 +111,11 @@ describe('the code blocks of README.md and docs/', () => {
   });
 });
 
+/** A Markdown file without its code blocks. */
+function prose(doc: string): string {
+  return readFileSync(join(root, doc), 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+}
+
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function anchorOf(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
@@ -119,7 +124,7 @@ function anchorOf(heading: string): string {
 describe('the links of README.md, docs/, bench/README.md and CONTRIBUTING.md', () => {
   const docs = [...documents(), 'bench/README.md', 'CONTRIBUTING.md'];
   it.each(docs)('%s links only to files and headings that exist', (doc) => {
-    const text = readFileSync(join(root, doc), 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+    const text = prose(doc);
     const broken: string[] = [];
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       if (/^[a-z]+:/i.test(target!)) continue;
@@ -128,7 +133,7 @@ describe('the links of README.md, docs/, bench/README.md and CONTRIBUTING.md', (
       if (!existsSync(file)) {
         broken.push(`${target}: no such file`);
       } else if (anchor && file.endsWith('.md')) {
-        const headings = [...readFileSync(file, 'utf8').matchAll(/^#+ (.*)$/gm)].map((m) => anchorOf(m[1]!));
+        const headings = [...prose(relative(root, file)).matchAll(/^#+ (.*)$/gm)].map((m) => anchorOf(m[1]!));
         if (!headings.includes(anchor)) broken.push(`${target}: no such heading`);
       }
     }

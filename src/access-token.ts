@@ -8,9 +8,11 @@ import { PATHS } from './options.js';
 
 /** What {@link getAccessToken} needs from a strategy: `Strategy` and `PasswordStrategy` both fit. */
 export interface AccessTokenRefresher {
+  /** Where 7Geese lives: the token endpoint under it is named in errors. */
   readonly baseURL?: string;
   /** The deadline of one request to 7Geese, in milliseconds. */
   readonly timeout?: number;
+  /** Exchanges a refresh token for new tokens (see `Strategy.refresh`). */
   refresh(refreshToken: string): Promise<TokenSet>;
 }
 

@@ -13,8 +13,11 @@ import type { StoredTokens, TokenStore } from './token-store.js';
 
 /** What the client needs from a strategy: where 7Geese is, its deadline, and refresh. */
 export interface TokenRefresher {
+  /** Where 7Geese lives; the client calls the API under it. */
   readonly baseURL: string;
+  /** The deadline of one request to 7Geese, in milliseconds. */
   readonly timeout: number;
+  /** Exchanges a refresh token for new tokens (see `Strategy.refresh`). */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet>;
   /** @internal How the strategy reaches 7Geese: the client connects the same way, with the same headers. */
   readonly transport?: Transport | undefined;
@@ -144,7 +147,12 @@ export class SevenGeeseClient {
   }
 
   /** The current tokens (they change after a refresh). */
-  get tokens(): { accessToken: string; refreshToken: string | undefined } {
+  get tokens(): {
+    /** The access token the next request sends. */
+    accessToken: string;
+    /** The refresh token, when the client has one. */
+    refreshToken: string | undefined;
+  } {
     return { accessToken: this.#accessToken, refreshToken: this.#refreshToken };
   }
 

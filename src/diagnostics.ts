@@ -30,6 +30,7 @@ export type RequestOperation = 'token' | 'revoke' | 'profile' | 'rest' | 'graphq
  * @see https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client-span
  */
 export interface RequestEvent {
+  /** What the request was for. */
   operation: RequestOperation;
   /** For `token`: `authorization_code`, `refresh_token` or `password`. */
   grantType?: string;
@@ -37,18 +38,25 @@ export interface RequestEvent {
   startTime: number;
   /** From the start of the request to the end of the answer's body (or the failure), in ms. */
   durationMs: number;
+  /** OpenTelemetry's HTTP client attributes of the request. */
   attributes: {
+    /** `GET` or `POST`, …. */
     'http.request.method': string;
     /** The URL without query string or fragment. */
     'url.full': string;
+    /** `https` or `http`. */
     'url.scheme': string;
+    /** 7Geese's host name. */
     'server.address': string;
+    /** 7Geese's port. */
     'server.port': number;
     /** Absent when 7Geese did not answer. */
     'http.response.status_code'?: number;
     /** The status as a string for 400 and above; this library's error code when there was no answer (`timeout`, `network_error`, …). */
     'error.type'?: string;
+    /** The bytes of the request's body. */
     'http.request.body.size': number;
+    /** The bytes of the answer's body; absent when 7Geese did not answer. */
     'http.response.body.size'?: number;
     /** 1 on the API client's one retry of a GET after a 429 or 503. */
     'http.request.resend_count'?: number;
@@ -57,11 +65,13 @@ export interface RequestEvent {
 
 /** A sign-in step, started or ended. `id` pairs the end with its start. */
 export interface SignInEvent {
+  /** Pairs a step's end with its start. */
   id: number;
   /** The strategy's name: `7geese` or `7geese-password`. */
   strategy: string;
   /** `authorize`: sending the browser to 7Geese; `callback`: its return; `password`: a password sign-in. */
   step: 'authorize' | 'callback' | 'password';
+  /** Where the step is: `started`, or how it ended. */
   phase: 'started' | 'redirected' | 'succeeded' | 'failed';
   /** Since `started`, in ms; absent on `started`. */
   durationMs?: number;
@@ -77,8 +87,11 @@ export interface SignInEvent {
 
 /** A refresh or a revocation, after it ended. */
 export interface TokenEvent {
+  /** What was done with the token. */
   operation: 'refresh' | 'revoke';
+  /** How it ended. */
   outcome: 'succeeded' | 'failed';
+  /** How long it took, in milliseconds. */
   durationMs: number;
   /** For `failed`: the error's code when it is registered (`invalid_grant`, `rate_limited`, `timeout`, …), else `unknown`. */
   code?: string;

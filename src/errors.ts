@@ -70,6 +70,7 @@ export interface ErrorFields {
   endpoint: string;
   /** The HTTP status 7Geese answered with, when it answered. */
   status?: number | undefined;
+  /** The failure underneath (a socket error, a parse error), never holding a secret. */
   cause?: unknown;
 }
 
@@ -105,9 +106,13 @@ export class SevenGeeseError extends Error {
     return this === familyRoot && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FAMILY] === true;
   }
 
+  /** The class's name, for logs: `'SevenGeeseError'`. */
   override name = 'SevenGeeseError';
+  /** What went wrong, to branch on: see {@link SevenGeeseErrorCode}. */
   readonly code: SevenGeeseErrorCode;
+  /** The URL that was called, without query string or credentials. */
   readonly endpoint: string;
+  /** The HTTP status 7Geese answered with; undefined when it did not answer. */
   readonly status: number | undefined;
 
   constructor(message: string, code: SevenGeeseErrorCode, fields: ErrorFields) {
@@ -127,6 +132,7 @@ const familyRoot: unknown = SevenGeeseError;
  * finish within its `deadline` (code `deadline_exceeded`).
  */
 export class SevenGeeseTimeoutError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseTimeoutError'`. */
   override name = 'SevenGeeseTimeoutError';
   /** The deadline that passed, in milliseconds. */
   readonly timeout: number;
@@ -149,6 +155,7 @@ export class SevenGeeseTimeoutError extends SevenGeeseError {
  * own answer is never taken for 7Geese's; the message names the proxy and its status).
  */
 export class SevenGeeseNetworkError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseNetworkError'`. */
   override name = 'SevenGeeseNetworkError';
 
   /** `reason` replaces the generic explanation after `Could not reach 7Geese at <endpoint>: `. */
@@ -166,6 +173,7 @@ export class SevenGeeseNetworkError extends SevenGeeseError {
  * over the size limit, or JSON of the wrong shape.
  */
 export class SevenGeeseResponseError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseResponseError'`. */
   override name = 'SevenGeeseResponseError';
 }
 
@@ -174,6 +182,7 @@ export class SevenGeeseResponseError extends SevenGeeseError {
  * (a scope is missing), 404 or another error status.
  */
 export class SevenGeeseAPIError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseAPIError'`. */
   override name = 'SevenGeeseAPIError';
   /** The scope the call needs, when it is known and the answer was 403. */
   readonly scope: string | undefined;
@@ -199,9 +208,11 @@ export class SevenGeeseAPIError extends SevenGeeseError {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class SevenGeeseTokenError extends TokenError {
+  /** The class's name, for logs: `'SevenGeeseTokenError'`. */
   override name = 'SevenGeeseTokenError';
   /** 7Geese's `error_description`, when it sent one. */
   readonly description: string | undefined;
+  /** The URL of the token endpoint, without query string or credentials. */
   readonly endpoint: string;
 
   constructor(fields: {
@@ -234,6 +245,7 @@ const AuthorizationErrorBase: new (message: string, code: string) => Error & { c
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
 export class SevenGeeseAuthorizationError extends AuthorizationErrorBase {
+  /** The class's name, for logs: `'SevenGeeseAuthorizationError'`. */
   override name = 'SevenGeeseAuthorizationError';
   /** 7Geese's `error_description`, without control characters, cut to 300 characters. */
   readonly description: string | undefined;
@@ -282,6 +294,7 @@ function tokenErrorMessage(code: string, description: string | undefined): strin
  * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
  */
 export class SevenGeeseUnavailableError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseUnavailableError'`. */
   override name = 'SevenGeeseUnavailableError';
   /** Seconds to wait before trying again, from 7Geese's `Retry-After`; undefined when it sent none. */
   readonly retryAfter: number | undefined;

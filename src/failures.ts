@@ -28,7 +28,9 @@ export type SignInFailureCode = keyof typeof SIGN_IN_FAILURES;
 
 /** What a failed sign-in hands Passport as `info`: a code for the app and a message for people. */
 export interface SignInFailure {
+  /** What happened, to branch on. */
   code: SignInFailureCode;
+  /** What happened, for people: see {@link SIGN_IN_FAILURES}. */
   message: string;
 }
 
@@ -39,8 +41,12 @@ export function failure(code: SignInFailureCode): SignInFailure {
 
 /** @deprecated Compare `info.code` with `'state_missing'`, `'state_mismatch'`, `'state_expired'` or `'state_busy'`. */
 export const STATE_MESSAGES = {
+  /** The message of `state_missing`. */
   nothingPending: SIGN_IN_FAILURES.state_missing,
+  /** The message of `state_mismatch`. */
   mismatch: SIGN_IN_FAILURES.state_mismatch,
+  /** The message of `state_expired`. */
   expired: SIGN_IN_FAILURES.state_expired,
+  /** The message of `state_busy`. */
   busy: SIGN_IN_FAILURES.state_busy,
 } as const;

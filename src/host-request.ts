@@ -6,11 +6,17 @@ import type { IncomingHttpHeaders } from 'node:http';
  * passport-oauth2 reads) or `res`. Annotate `req` with your host's own type in a verify function.
  */
 export interface StrategyRequest {
+  /** The request's headers (`Host`, `X-Forwarded-*`, `Cookie`). */
   headers: IncomingHttpHeaders;
+  /** The HTTP method. */
   method?: string | undefined;
+  /** The request's URL, path and query. */
   url?: string | undefined;
+  /** The parsed query string: `code`, `state` and `error` on the callback. */
   query?: unknown;
+  /** The parsed body: the email and password of `PasswordStrategy`. */
   body?: unknown;
+  /** The session, where the default store keeps pending sign-ins. */
   session?: unknown;
 }
 

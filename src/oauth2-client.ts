@@ -29,6 +29,7 @@ export interface ClientSettings {
 
 /** Tokens after a refresh. Store the new refresh token: 7Geese rotates them. */
 export interface TokenSet {
+  /** The new access token. */
   accessToken: string;
   /** The new refresh token; the one used to get it no longer works. */
   refreshToken: string | undefined;

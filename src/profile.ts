@@ -8,14 +8,31 @@ import { isRecord } from './json.js';
  * @see https://www.passportjs.org/reference/normalized-profile/
  */
 export interface Profile {
+  /** Always `'7geese'`, as Passport's profile convention asks. */
   provider: '7geese';
   /** The 7Geese user id, as a string. */
   id: string;
+  /** The 7Geese username, or the email when 7Geese sends no username. */
   username: string | undefined;
+  /** The person's full name; else the username, else the id. */
   displayName: string;
-  name: { givenName: string | undefined; familyName: string | undefined };
-  emails: Array<{ value: string }>;
-  photos: Array<{ value: string }>;
+  /** The person's name in parts, as Passport's profile convention has it. */
+  name: {
+    /** The first name (`first_name`). */
+    givenName: string | undefined;
+    /** The last name (`last_name`). */
+    familyName: string | undefined;
+  };
+  /** The email address, when 7Geese sent one (one entry at most). */
+  emails: Array<{
+    /** The address. */
+    value: string;
+  }>;
+  /** The photo (`profile_img`), when 7Geese sent one (one entry at most). */
+  photos: Array<{
+    /** Its URL. */
+    value: string;
+  }>;
   /** The body 7Geese answered with, as text. */
   _raw: string;
   /** The user object the profile was read from, after unwrapping any list envelope. */

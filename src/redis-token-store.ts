@@ -12,6 +12,7 @@ import { checkExpected, checkKey, checkLeaseTime, checkTokens, type StoredTokens
  * const client = { eval: (script, { keys, arguments: args }) => ioredis.eval(script, keys.length, ...keys, ...args) };
  */
 export interface RedisScriptClient {
+  /** Runs a Lua script, as node-redis's `client.eval(script, { keys, arguments })` does. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 

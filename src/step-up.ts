@@ -4,20 +4,33 @@ import { isScope, missingScopes, normalizeScope, type Scope, type ScopeInput } f
 
 /** What {@link requireScopes} reads from a request; Express's `Request` has all of it. */
 export interface StepUpRequest {
+  /** The HTTP method: only GET and HEAD come back to the same URL. */
   method?: string | undefined;
+  /** Express's URL of the request, where a GET returns. */
   originalUrl?: string | undefined;
+  /** The URL of the request, when the host has no `originalUrl`. */
   url?: string | undefined;
+  /** The parsed body, hidden from passport-oauth2 while the step-up starts. */
   body?: unknown;
   /** express-session's (or cookie-session's) session: where the loop guard keeps its note. */
   session?: object | undefined;
+  /** express-session's session id: a new one after a completed sign-in. */
   sessionID?: string | undefined;
 }
 
 /** The per-request options {@link requireScopes} hands to `passport.authenticate`. */
 export interface StepUpAuthenticateOptions {
+  /** The scopes the token has and those it lacks. */
   scope: Scope[];
+  /** Lets 7Geese skip its consent page when the person already granted these scopes. */
   approvalPrompt: 'auto';
-  state: Record<string, unknown> & { returnTo?: string; stepUp: Scope[] };
+  /** What comes back on the callback as `info.state`: the option `state`'s fields and these. */
+  state: Record<string, unknown> & {
+    /** Where the person returns once the scopes are granted. */
+    returnTo?: string;
+    /** The scopes that were missing. */
+    stepUp: Scope[];
+  };
 }
 
 /** A Passport instance: the global `passport`, or one made with `new Passport()`. */

@@ -11,6 +11,7 @@ export type TokenStoreErrorCode = 'refresh_contended' | 'no_tokens';
  * A refused refresh is a `SevenGeeseTokenError` (`invalid_grant`), as from `strategy.refresh()`.
  */
 export class SevenGeeseTokenStoreError extends SevenGeeseError {
+  /** The class's name, for logs: `'SevenGeeseTokenStoreError'`. */
   override name = 'SevenGeeseTokenStoreError';
 
   constructor(message: string, code: TokenStoreErrorCode, endpoint: string, cause?: unknown) {

@@ -8,6 +8,7 @@ import type { VerifyParams } from './verify.js';
  * `JSON.stringify`, so any store can hold it.
  */
 export interface StoredTokens {
+  /** The access token. */
   accessToken: string;
   /** 7Geese rotates it: after a refresh only the new one works. */
   refreshToken: string | undefined;

@@ -40,7 +40,7 @@ function absoluteURL(name: string, value: string): string {
   throw new ConfigError(`${name} must be an absolute http:// or https:// URL, got ${JSON.stringify(value)}.`);
 }
 
-/** Reads the example app's settings from environment variables; see the README. */
+/** Reads the example app's settings from environment variables; see docs/example-app.md. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const get = (name: string) => {
     const v = env[name]?.trim();

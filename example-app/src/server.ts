@@ -1,5 +1,5 @@
 // Starts the example app: against the built-in 7Geese simulator by default, or against 7Geese
-// when SEVENGEESE_CLIENT_ID and SEVENGEESE_CLIENT_SECRET are set. See the README.
+// when SEVENGEESE_CLIENT_ID and SEVENGEESE_CLIENT_SECRET are set. See docs/example-app.md.
 import type { AddressInfo } from 'node:net';
 import { RedisTokenStore, type RedisScriptClient } from 'passport-7geese';
 import { DEMO_CLIENT, startSimulator, type Simulator } from 'passport-7geese/testing';

@@ -35,6 +35,7 @@ export class Simulator {
   readonly requests: RecordedRequest[] = [];
   /** @internal The simulator's state, for this package's own tests; use the methods below. */
   readonly store: SimulatorStore;
+  /** The person (email or id) every sign-in is approved as at once, or `false` for the consent page. */
   autoApprove: string | number | false;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
@@ -70,6 +71,7 @@ export class Simulator {
     return this.store.clients;
   }
 
+  /** Adds a person who can sign in. */
   addUser(user: SimulatedUser): void {
     this.store.addUser(user);
   }
@@ -91,15 +93,24 @@ export class Simulator {
     this.#faults.set(endpoint, fault);
   }
 
+  /** Makes every endpoint behave again. */
   clearFaults(): void {
     this.#faults.clear();
   }
 
   /** How many authorization codes, access tokens and refresh tokens it holds now. */
-  sizes(): { codes: number; accessTokens: number; refreshTokens: number } {
+  sizes(): {
+    /** Authorization codes not yet used nor expired. */
+    codes: number;
+    /** Access tokens not yet expired nor revoked. */
+    accessTokens: number;
+    /** Refresh tokens not yet rotated nor revoked. */
+    refreshTokens: number;
+  } {
     return this.store.size();
   }
 
+  /** Empties `requests`. */
   clearRequests(): void {
     this.requests.length = 0;
   }

@@ -1,11 +1,18 @@
 /** A person the simulator knows: they sign in on its consent page or with the password grant. */
 export interface SimulatedUser {
+  /** The 7Geese user id. */
   id: number;
+  /** The email they sign in with. */
   email: string;
+  /** Their password, for the password grant. */
   password: string;
+  /** First name, as 7Geese's API names it. */
   first_name: string;
+  /** Last name, as 7Geese's API names it. */
   last_name: string;
+  /** The 7Geese username. */
   username: string;
+  /** Job title, shown on the consent page. */
   position?: string;
   /** A URL the browser can load; the demo users' are served by the simulator itself. */
   profile_img?: string;
@@ -13,7 +20,9 @@ export interface SimulatedUser {
 
 /** An application registered with the simulator, as at https://app.7geese.com/account/applications/. */
 export interface SimulatedClient {
+  /** The application's client ID. */
   clientId: string;
+  /** The application's client secret. */
   clientSecret: string;
   /** Redirect URIs, compared exactly as django-oauth-toolkit does. */
   redirectUris: string[];
@@ -27,6 +36,7 @@ export interface SimulatedClient {
   grantTypes?: Array<'authorization-code' | 'password'>;
 }
 
+/** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
   /** @default 0 (the operating system picks a free port) */
   port?: number;
@@ -80,23 +90,65 @@ export type EndpointName =
 
 /** Something going wrong at an endpoint, for tests. `times` limits it to the next N requests. */
 export type Fault = (
-  | { delayMs: number }
-  | { hang: true }
-  | { status: number; body: string; headers?: Record<string, string> }
-  | { redirect: string; status?: 301 | 302 | 303 | 307 | 308 }
-  | { drop: true }
-  | { drip: { chunk: string; intervalMs: number } }
+  | {
+      /** Answer normally, this many milliseconds late. */
+      delayMs: number;
+    }
+  | {
+      /** Never answer (until the simulator closes). */
+      hang: true;
+    }
+  | {
+      /** Answer with this status… */
+      status: number;
+      /** …this body… */
+      body: string;
+      /** …and these headers. */
+      headers?: Record<string, string>;
+    }
+  | {
+      /** Redirect to this URL… */
+      redirect: string;
+      /** …with this status. @default 302 */
+      status?: 301 | 302 | 303 | 307 | 308;
+    }
+  | {
+      /** Close the connection without an answer. */
+      drop: true;
+    }
+  | {
+      /** Answer 200 with a body that never ends: this chunk again and again. */
+      drip: {
+        /** What each write sends. */
+        chunk: string;
+        /** The pause between writes, in milliseconds. */
+        intervalMs: number;
+      };
+    }
   /**
    * Answers as a throttled Django REST Framework view does: 429 (or 503) with
    * `{"detail": "Request was throttled."}` and, when given, `Retry-After` (seconds or an HTTP-date).
    */
-  | { rateLimited: true; retryAfter?: number | string; status?: 429 | 503 }
-) & { times?: number };
+  | {
+      /** Answer as a throttled view. */
+      rateLimited: true;
+      /** The `Retry-After` header: seconds or an HTTP-date. */
+      retryAfter?: number | string;
+      /** @default 429 */
+      status?: 429 | 503;
+    }
+) & {
+  /** Only the next this many requests; every one when absent. */
+  times?: number;
+};
 
 /** A request the simulator received, for tests to assert what an app sent. */
 export interface RecordedRequest {
+  /** The HTTP method. */
   method: string;
+  /** The path, without the query string. */
   path: string;
+  /** The query string's fields. */
   query: Record<string, string | string[]>;
   /** Header names in lower case. */
   headers: Record<string, string>;
@@ -110,9 +162,14 @@ export interface RecordedRequest {
 
 /** Tokens as the token endpoint answers them. */
 export interface IssuedTokens {
+  /** The access token. */
   access_token: string;
+  /** The refresh token, which works once. */
   refresh_token: string;
+  /** Always `Bearer`. */
   token_type: 'Bearer';
+  /** The access token's lifetime in seconds. */
   expires_in: number;
+  /** The granted scopes, space-separated. */
   scope: string;
 }

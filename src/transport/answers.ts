@@ -9,10 +9,15 @@ import type { HttpResponse } from './exchange.js';
  * the moment the access token expires.
  */
 export interface TokenParams {
+  /** The access token, as 7Geese sent it. */
   access_token: string;
+  /** `Bearer`, as 7Geese sent it. */
   token_type?: string;
+  /** The access token's lifetime in seconds, as 7Geese sent it. */
   expires_in?: number;
+  /** The refresh token, as 7Geese sent it; each refresh replaces it. */
   refresh_token?: string;
+  /** The granted scopes, space-separated, as 7Geese sent them. */
   scope?: string;
   /** The scopes 7Geese granted, read from `scope`. */
   scopes: string[];

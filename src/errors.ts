@@ -247,6 +247,10 @@ const AuthorizationErrorBase: new (message: string, code: string) => Error & { c
 export class SevenGeeseAuthorizationError extends AuthorizationErrorBase {
   /** The class's name, for logs: `'SevenGeeseAuthorizationError'`. */
   override name = 'SevenGeeseAuthorizationError';
+  /** An RFC 6749 authorization error code, or `unregistered_error`. */
+  declare readonly code: string;
+  /** 7Geese's `error_uri`; this library never sets it. */
+  declare readonly uri: string | undefined;
   /** 7Geese's `error_description`, without control characters, cut to 300 characters. */
   readonly description: string | undefined;
   /** Always undefined: the error came in a redirect, not with an HTTP status. */

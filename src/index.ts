@@ -13,7 +13,7 @@ export { requireScopes } from './step-up.js';
 export type { RequireScopesOptions, StepUpAuthenticateOptions, StepUpPassport, StepUpRequest } from './step-up.js';
 export { SessionStateStore } from './state-store.js';
 export type { SessionStateStoreOptions } from './state-store.js';
-export type { PendingSignIn, SignInStore } from './pending-sign-in.js';
+export type { OAuth2StateStore, PendingSignIn, SignInStore } from './pending-sign-in.js';
 export { SIGN_IN_FAILURES, STATE_MESSAGES } from './failures.js';
 export type { SignInFailure, SignInFailureCode } from './failures.js';
 export type { StrategyRequest } from './host-request.js';

@@ -98,9 +98,15 @@ export function takeSlot(
   callback(null, { verifier: slot.v, appState: slot.s, scope: slot.sc?.split(' ') });
 }
 
-/** passport-oauth2's state store, whose methods are called by the number of parameters they declare. */
+/**
+ * passport-oauth2's state store, whose methods are called by the number of parameters they
+ * declare, as passport-oauth2 calls them: `store(req, verifier, state, meta, cb)` down to
+ * `store(req, cb)`, and `verify(req, state, meta, cb)` or `verify(req, state, cb)`.
+ */
 export interface OAuth2StateStore {
+  /** Keeps a new state and answers it through the callback, its last parameter. */
   store(...args: any[]): void;
+  /** Checks a callback's state and answers `(err, ok, state)` through the callback, its last parameter. */
   verify(...args: any[]): void;
 }
 

@@ -97,7 +97,7 @@ export class PasswordStrategy extends SignInStrategy {
           if (error instanceof TokenError && error.code === 'invalid_grant') return this.fail(failure('invalid_credentials'), 401);
           return this.error(error);
         }
-        if (!accessToken) return this.error(new Error('Failed to obtain access token: 7Geese answered the password grant without one.'));
+        if (!accessToken) return this.error(new Error('Failed to obtain access token'));
         this._finish(req, accessToken, refreshToken, raw, scopes, undefined);
       });
     } catch (err) {

@@ -215,7 +215,7 @@ export class Strategy extends SignInStrategy {
         const scopes = pending?.scope ?? this._flow.settings.scope;
         this._oauth2.getOAuthAccessToken(code, params, (err, accessToken, refreshToken, raw) => {
           if (err) return this.error(this._tokenError(err));
-          if (!accessToken) return this.error(new Error('Failed to obtain access token: 7Geese answered the code exchange without one.'));
+          if (!accessToken) return this.error(new Error('Failed to obtain access token'));
           this._finish(req, accessToken, refreshToken, raw, scopes, pending?.appState);
         });
       } catch (err) {

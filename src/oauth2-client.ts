@@ -18,6 +18,10 @@ export interface ClientSettings {
   agent?: Agent | false | undefined;
   /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default false */
   proxyFromEnv?: boolean | undefined;
+  /** How long a pooled connection stays open unused, in ms. @default 50000 */
+  idleTimeout?: number | undefined;
+  /** Whether `transport.preconnect()` opens a connection. @default true */
+  preconnect?: boolean | undefined;
 }
 
 /** The tokens of a successful answer of the token endpoint; the error of any other. */
@@ -68,7 +72,14 @@ export class SevenGeeseOAuth2 {
     this._accessTokenUrl = accessTokenUrl;
     this._customHeaders = { ...customHeaders };
     this.clientAuth = settings.clientAuth ?? 'basic';
-    this.transport = new Transport({ timeout: settings.timeout, customHeaders: this._customHeaders, agent: settings.agent, proxyFromEnv: settings.proxyFromEnv });
+    this.transport = new Transport({
+      timeout: settings.timeout,
+      customHeaders: this._customHeaders,
+      agent: settings.agent,
+      proxyFromEnv: settings.proxyFromEnv,
+      idleTimeout: settings.idleTimeout,
+      preconnect: settings.preconnect,
+    });
     this.#credentials = { id: clientId, secret: clientSecret, auth: this.clientAuth, basic: basicCredentials(clientId, clientSecret) };
     // An own, bound property: passport-oauth2-refresh copies this function onto a client it
     // builds with node-oauth's constructor arguments only, so it must keep this client's

@@ -197,6 +197,7 @@ export class Strategy extends OAuth2Strategy {
     // sign-ins (a second tab) alive. The session id still changes, so fixation stays defeated.
     if (options.keepSessionInfo === undefined) options.keepSessionInfo = true;
     const scope = ownScopes ? serializeScope(scopes) : this._scopeParam;
+    if (query.code === undefined) this.transport.preconnect(this._core.settings.tokenURL); // Issue 20: connect ahead while the person is on the consent page.
     super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, callbackURL, scope });
   }
 

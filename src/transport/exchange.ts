@@ -1,4 +1,4 @@
-import type { Agent, IncomingHttpHeaders } from 'node:http';
+import type { Agent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -9,10 +9,13 @@ import {
   endpointOf,
 } from '../errors.js';
 import { redactor, type Redact } from '../redact.js';
-import { isPoolAgent } from './agents.js';
+import { isPoolAgent, mayResend } from './agents.js';
 
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** How Node reports a connection the server closed or dropped under a request ('socket hang up' is ECONNRESET). */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -185,43 +188,63 @@ export function exchange(req: HttpRequest & { headers: Record<string, string> },
     };
     const timer = setTimeout(() => finish(new SevenGeeseTimeoutError(endpoint, req.timeout)), req.timeout);
     if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
-    try {
-      outgoing = request(init, (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        const tooLarge = () =>
-          new SevenGeeseResponseError(
-            `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
-            'response_too_large',
-            { endpoint, status },
-          );
-        const declared = Number(incoming.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
-        const chunks: Buffer[] = [];
-        let size = 0;
-        incoming.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) return finish(tooLarge());
-          chunks.push(chunk);
+    let answered = false;
+    let resent = false;
+    const send = (): void => {
+      let sending: ReturnType<typeof request>;
+      try {
+        sending = request(init, (incoming) => {
+          answered = true;
+          read(incoming);
         });
-        incoming.on('end', () =>
-          finish(undefined, {
-            status,
-            headers: headersOf(incoming.headers),
-            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
-            endpoint,
-            redact,
-            size,
-          }),
-        );
-        incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
-        incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
+      } catch (cause) {
+        // Node refuses some requests synchronously (a header it cannot send, a bad method).
+        return finish(new SevenGeeseNetworkError(endpoint, cause));
+      }
+      outgoing = sending;
+      sending.on('error', (cause: NodeJS.ErrnoException) => {
+        // The server closed an idle connection as we reused it (or had dropped it): the request
+        // never reached 7Geese, so it is sent once more, on a new connection. Never when an
+        // answer had begun or the connection was new: then 7Geese may have acted on it.
+        if (!answered && !resent && !settled && STALE_CODES.has(cause.code ?? '') && mayResend(req.agent, sending.socket, sending.reusedSocket)) {
+          resent = true;
+          return send();
+        }
+        finish(new SevenGeeseNetworkError(endpoint, cause));
       });
-    } catch (cause) {
-      // Node refuses some requests synchronously (a header it cannot send, a bad method).
-      return finish(new SevenGeeseNetworkError(endpoint, cause));
-    }
-    outgoing.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
-    outgoing.end(body);
+      sending.end(body);
+    };
+    const read = (incoming: IncomingMessage): void => {
+      const status = incoming.statusCode ?? 0;
+      const tooLarge = () =>
+        new SevenGeeseResponseError(
+          `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
+          'response_too_large',
+          { endpoint, status },
+        );
+      const declared = Number(incoming.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return finish(tooLarge());
+        chunks.push(chunk);
+      });
+      incoming.on('end', () =>
+        finish(undefined, {
+          status,
+          headers: headersOf(incoming.headers),
+          body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+          endpoint,
+          redact,
+          size,
+        }),
+      );
+      incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
+      incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
+    };
+    send();
   });
 }
 

@@ -128,7 +128,8 @@ export class SevenGeeseOAuth2 {
   /**
    * POSTs a grant to the token endpoint. Concurrent refreshes of one refresh token share one
    * request: 7Geese rotates refresh tokens, so a second request with the same one would fail.
-   * Never retried: a code works once, a refresh token is rotated by its first use.
+   * Never retried (a code works once, a refresh token is rotated by its first use), except when
+   * it met a connection the server had closed and so never reached 7Geese (see `exchange`).
    */
   requestToken(form: Record<string, string>): Promise<TokenParams> {
     if (form.grant_type !== 'refresh_token') return this.#postToken(form);
@@ -146,7 +147,7 @@ export class SevenGeeseOAuth2 {
 
   /**
    * POSTs a revocation to `url`, authenticating the client, and publishes it on the token
-   * channel as `requestToken` does a refresh. Never retried.
+   * channel as `requestToken` does a refresh. Never retried, except as `requestToken`.
    */
   revoke(url: string, form: Record<string, string>): Promise<void> {
     return publishToken('revoke', () =>

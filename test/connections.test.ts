@@ -4,7 +4,7 @@
 import { Agent as HttpAgent, createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SevenGeeseNetworkError } from '../src/index.js';
+import { SevenGeeseNetworkError, Strategy } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 import { Transport, basicCredentials } from '../src/transport/transport.js';
 import { consent, createHarness, finish, signIn, startSignIn } from './helpers/harness.js';
@@ -253,5 +253,20 @@ describe('only a request that never reached the server is sent again', () => {
     await exchangeCode(t, server.url);
     await expect(exchangeCode(t, server.url)).rejects.toBeInstanceOf(SevenGeeseNetworkError);
     expect(server.requests).toBe(2);
+  });
+});
+
+describe('the options', () => {
+  const base = { clientID: 'id', clientSecret: 'secret', callbackURL: '/cb' };
+  const verify = () => ({ id: 1 });
+  it.each([1500, 0, -1000, 601_000, '50000', Number.NaN])('refuses idleTimeout %s, naming the option and what it takes', (idleTimeout) => {
+    expect(() => new Strategy({ ...base, idleTimeout } as never, verify)).toThrow(/option "idleTimeout" must be a whole number of seconds in milliseconds, from 1000 to 600000/);
+  });
+  it('refuses a preconnect that is not true or false', () => {
+    expect(() => new Strategy({ ...base, preconnect: 'no' } as never, verify)).toThrow(/option "preconnect" must be true or false/);
+  });
+  it('keeps idleTimeout and preconnect in the transport settings a SevenGeeseClient built on the strategy inherits', () => {
+    const strategy = new Strategy({ ...base, idleTimeout: 20_000 }, verify);
+    expect(strategy.transport.settings).toMatchObject({ idleTimeout: 20_000, preconnect: true });
   });
 });

@@ -134,7 +134,9 @@ export function unsendableHeader(headers: Readonly<Record<string, string>>): str
 /**
  * One HTTP exchange with 7Geese (only the transport calls it), with what node-oauth lacks: a deadline that covers the body too
  * (a server that drips one byte a second still times out), a size limit, and redirects returned
- * rather than followed, so that a redirect is never mistaken for success.
+ * rather than followed, so that a redirect is never mistaken for success; and one resend of a
+ * request that met a kept-alive connection the server had closed or dropped while idle (Node's
+ * own advice for `reusedSocket`): such a request never reached 7Geese.
  *
  * Built on node:http rather than fetch: a sign-in makes two of these calls, and fetch costs
  * several times the CPU per call (see bench/).

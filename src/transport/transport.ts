@@ -231,7 +231,8 @@ export class Transport {
   /**
    * One call to the 7Geese API with a bearer token in the `Authorization` header (never the
    * query string). A GET asked to `retry` is tried once more after a 429 or 503 when the wait
-   * fits the deadline; nothing else is ever retried.
+   * fits the deadline; nothing else is retried, but for the resend of a request that met a
+   * connection the server had closed (see `exchange`).
    */
   callAPI(call: APICall): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${call.accessToken}` };

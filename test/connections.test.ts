@@ -258,7 +258,7 @@ describe('only a request that never reached the server is sent again', () => {
 
 describe('the options', () => {
   const base = { clientID: 'id', clientSecret: 'secret', callbackURL: '/cb' };
-  const verify = () => ({ id: 1 });
+  const verify = async () => ({ id: 1 });
   it.each([1500, 0, -1000, 601_000, '50000', Number.NaN])('refuses idleTimeout %s, naming the option and what it takes', (idleTimeout) => {
     expect(() => new Strategy({ ...base, idleTimeout } as never, verify)).toThrow(/option "idleTimeout" must be a whole number of seconds in milliseconds, from 1000 to 600000/);
   });

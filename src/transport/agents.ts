@@ -57,7 +57,8 @@ class PoolAgent {
   readonly agent: HttpAgent;
   readonly #idleTimeout: number;
   readonly #defaultPort: number;
-  readonly #ahead = new Map<string, Socket>();
+  /** Per origin, the connection opened ahead and the listener that ends it while unused. */
+  readonly #ahead = new Map<string, { socket: Socket; forget: () => void }>();
   /** When each idle socket was last released, to tell one about to close from one that will last. */
   readonly #freedAt = new WeakMap<object, number>();
   readonly #open: (options: ConnectionOptions) => Socket;
@@ -101,23 +102,24 @@ class PoolAgent {
       return;
     }
     const forget = () => {
-      if (this.#ahead.get(name) === socket) this.#ahead.delete(name);
+      if (this.#ahead.get(name)?.socket === socket) this.#ahead.delete(name);
       socket.destroy();
     };
     // Unused, it closes after the idle timeout; the server closing it or an error ends it quietly.
     socket.setTimeout(this.#idleTimeout, forget);
     socket.on('error', forget).on('end', forget).on('close', forget);
     socket.unref();
-    this.#ahead.set(name, socket);
+    this.#ahead.set(name, { socket, forget });
   }
 
   /** The connection opened ahead for this origin, if any and still open, handed to the agent. */
   #take(options: ConnectionOptions): Socket | undefined {
     const name = options._agentKey ?? this.agent.getName(options);
-    const socket = this.#ahead.get(name);
-    if (socket === undefined) return undefined;
+    const ahead = this.#ahead.get(name);
+    if (ahead === undefined) return undefined;
     this.#ahead.delete(name);
-    socket.removeAllListeners('timeout').removeAllListeners('error').removeAllListeners('end').removeAllListeners('close');
+    const { socket, forget } = ahead;
+    socket.off('timeout', forget).off('error', forget).off('end', forget).off('close', forget);
     if (socket.destroyed || !socket.writable) {
       socket.destroy();
       return undefined;
@@ -133,7 +135,7 @@ class PoolAgent {
     const name = originOf.get(socket);
     if (name === undefined) return;
     for (const idle of [...(this.agent.freeSockets[name] ?? [])]) idle.destroy();
-    this.#ahead.get(name)?.destroy();
+    this.#ahead.get(name)?.socket.destroy();
   }
 }
 

@@ -74,7 +74,14 @@ async function express(setup: 'a' | 'b' | 'd' | 'e', u: Upstream): Promise<Runni
 async function ours(u: Upstream) {
   const { Strategy } = await import('passport-7geese');
   return new Strategy(
-    { clientID: u.clientID, clientSecret: u.clientSecret, callbackURL: CALLBACK, baseURL: u.baseURL },
+    {
+      clientID: u.clientID,
+      clientSecret: u.clientSecret,
+      callbackURL: CALLBACK,
+      baseURL: u.baseURL,
+      // bench:latency shortens the idle timeout, so that a cold sign-in takes seconds, not a minute.
+      idleTimeout: process.env.BENCH_IDLE_TIMEOUT ? Number(process.env.BENCH_IDLE_TIMEOUT) : undefined,
+    },
     async (_a: string, _r: string | undefined, p: Profile) => ({ id: p.id, name: p.displayName }),
   );
 }

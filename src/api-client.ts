@@ -295,5 +295,6 @@ function transportOf(options: SevenGeeseClientOptions): Transport {
     customHeaders: options.customHeaders === undefined ? base.customHeaders : checked.customHeaders,
     agent: options.agent === undefined && options.proxyFromEnv === undefined ? base.agent : checked.agent,
     proxyFromEnv: options.proxyFromEnv === undefined ? base.proxyFromEnv : checked.proxyFromEnv,
+    idleTimeout: base.idleTimeout,
   });
 }

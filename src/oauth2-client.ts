@@ -21,6 +21,10 @@ export interface ClientSettings {
   agent?: Agent | false | undefined;
   /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default false */
   proxyFromEnv?: boolean | undefined;
+  /** How long a pooled connection stays open unused, in ms. @default 50000 */
+  idleTimeout?: number | undefined;
+  /** Whether `transport.preconnect()` opens a connection. @default true */
+  preconnect?: boolean | undefined;
   /** Where the signed-in user is loaded from: a GET of it is read as a profile. */
   profileURL?: string | undefined;
   /** Where tokens are revoked. */
@@ -141,7 +145,14 @@ export class SevenGeeseOAuth2 {
     this._accessTokenUrl = accessTokenUrl;
     this._customHeaders = { ...customHeaders };
     this.clientAuth = settings.clientAuth ?? 'basic';
-    this.transport = new Transport({ timeout: settings.timeout, customHeaders: this._customHeaders, agent: settings.agent, proxyFromEnv: settings.proxyFromEnv });
+    this.transport = new Transport({
+      timeout: settings.timeout,
+      customHeaders: this._customHeaders,
+      agent: settings.agent,
+      proxyFromEnv: settings.proxyFromEnv,
+      idleTimeout: settings.idleTimeout,
+      preconnect: settings.preconnect,
+    });
     this.#credentials = { id: clientId, secret: clientSecret, auth: this.clientAuth, basic: basicCredentials(clientId, clientSecret) };
     this.#profileURL = settings.profileURL;
     this.#revocationURL = settings.revocationURL ?? `${baseSite.replace(/\/+$/, '')}/o/revoke_token/`;
@@ -194,7 +205,8 @@ export class SevenGeeseOAuth2 {
   /**
    * POSTs a grant to the token endpoint. Concurrent refreshes of one refresh token share one
    * request: 7Geese rotates refresh tokens, so a second request with the same one would fail.
-   * Never retried: a code works once, a refresh token is rotated by its first use.
+   * Never retried (a code works once, a refresh token is rotated by its first use), except when
+   * it met a connection the server had closed and so never reached 7Geese (see `exchange`).
    */
   requestToken(form: Record<string, string>): Promise<TokenParams> {
     if (form.grant_type !== 'refresh_token') return this.#postToken(form);

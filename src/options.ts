@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import type { ClientAuth } from './oauth2-client.js';
 import { HEADER_NAME, unsendableHeader } from './transport/exchange.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
+import { DEFAULT_IDLE_TIMEOUT } from './transport/agents.js';
 import { DEFAULT_SCOPE, normalizeScope, type Scope, type ScopeInput } from './scope.js';
 import { isSignInStore, type OAuth2StateStore, type SignInStore } from './pending-sign-in.js';
 
@@ -76,6 +77,24 @@ export interface CommonOptions {
    * @default false
    */
   proxyFromEnv?: boolean | undefined;
+  /**
+   * How long a connection to 7Geese in this library's keep-alive pool stays open unused, in
+   * milliseconds: a whole number of seconds, at most 600000. The default outlives a typical
+   * consent page (so the connection opened when a sign-in starts is there for its callback)
+   * and closes before load balancers commonly drop idle connections (AWS: 60 s, nginx: 75 s).
+   * Lower it below the idle timeout of whatever sits in front of your 7Geese. Strategies with
+   * the same value share connections. Not used with `agent` or through a proxy.
+   * @default 50000
+   */
+  idleTimeout?: number | undefined;
+  /**
+   * When a sign-in starts, open a connection to 7Geese's token endpoint (TCP and TLS) while the
+   * person is on the consent page, so that the callback's token and profile requests need not
+   * wait for it. At most one connection opening per origin, none when one is idle already; only
+   * with this library's keep-alive pool (not with `agent` or `proxyFromEnv`).
+   * @default true
+   */
+  preconnect?: boolean | undefined;
   /** Skip loading the profile (the verify callback then gets `undefined`). @default false */
   skipUserProfile?: boolean | ((accessToken: string) => boolean | PromiseLike<boolean>) | undefined;
 }
@@ -95,6 +114,8 @@ export interface ResolvedCommon {
   customHeaders: Record<string, string>;
   agent: Agent | false | undefined;
   proxyFromEnv: boolean;
+  idleTimeout: number;
+  preconnect: boolean;
 }
 
 /** Builds the option checker for one class, so that every message names it. */
@@ -144,6 +165,11 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
     check.fail('timeout', 'a whole number of milliseconds greater than 0');
   }
   const transport = checkTransportOptions(check, options);
+  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+  // Whole seconds: strategies with the same value share a pool, so the pools stay few.
+  if (typeof idleTimeout !== 'number' || !Number.isInteger(idleTimeout / 1000) || idleTimeout <= 0 || idleTimeout > 600_000) {
+    check.fail('idleTimeout', 'a whole number of seconds in milliseconds, from 1000 to 600000', ' The default, 50000, suits most load balancers.');
+  }
   const skip = options.skipUserProfile;
   if (skip !== undefined && typeof skip !== 'boolean' && typeof skip !== 'function') {
     check.fail('skipUserProfile', 'true, false or a function');
@@ -159,6 +185,8 @@ export function resolveCommon(owner: string, raw: unknown): ResolvedCommon & { c
     profileURL: check.url('profileURL', base + PATHS.profile),
     clientAuth: check.oneOf('clientAuth', ['basic', 'body'] as const, 'basic') ?? 'basic',
     timeout: timeout as number,
+    idleTimeout: idleTimeout as number,
+    preconnect: check.boolean('preconnect', true),
     ...transport,
   };
 }

@@ -184,6 +184,9 @@ export class Strategy extends SignInStrategy {
           return this.error(failed as Error);
         }
         this.redirect(location);
+        // While the person is on 7Geese's consent page: the callback's requests then find a
+        // connection open and its TLS handshake done (a no-op with an app's agent or a proxy).
+        this.transport?.preconnect(this._flow.settings.tokenURL);
       };
       const appState = options.state;
       if (typeof appState === 'string' && appState !== '') {

@@ -46,3 +46,26 @@ describe('npm run bench', () => {
     }
   }, 180_000);
 });
+
+describe('npm run bench:latency', () => {
+  it('runs a few sign-ins of each setup through the TLS stand-in and relay, prints its tables and writes valid JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-latency-'));
+    try {
+      const build = spawnSync(process.execPath, [tsc, '-p', 'bench'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      expect(build.status, build.stdout + build.stderr).toBe(0);
+      const out = join(dir, 'latency.json');
+      // No consent pause and no gap: the run checks the plumbing, not the figures.
+      const knobs = { BENCH_QUICK: '1', BENCH_RTTS: '2', BENCH_CONSENT_MS: '0', BENCH_GAP_MS: '0', BENCH_OUT: out };
+      const run = spawnSync(process.execPath, ['bench/dist/latency.js'], { cwd: root, encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...knobs } });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      for (const text of ['Round trip 2 ms', 'warm a', 'cold b', "cold a'", 'new connections per sign-in', 'cold a/b', "warm a/a'", 'cold a/b p50']) {
+        expect(run.stdout).toContain(text);
+      }
+      const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, { warm: { latency: Record<string, number[]> }; cold: { connections: Record<string, number> } }>;
+      expect(results['2ms']!.warm.latency.a).toHaveLength(3);
+      expect(Object.keys(results['2ms']!.cold.connections)).toEqual(['a', 'b', 'a2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,4 +1,4 @@
-import type { Agent, IncomingHttpHeaders } from 'node:http';
+import type { Agent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -9,11 +9,14 @@ import {
   endpointOf,
 } from '../errors.js';
 import { redactor, type Redact } from '../redact.js';
-import { isPoolAgent } from './agents.js';
+import { isPoolAgent, mayResend } from './agents.js';
 import { notOverTLS } from './proxy.js';
 
 /** The largest answer read from 7Geese: its real answers are a few kilobytes. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** How Node reports a connection the server closed or dropped under a request ('socket hang up' is ECONNRESET). */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -132,7 +135,9 @@ export function unsendableHeader(headers: Readonly<Record<string, string>>): str
 /**
  * One HTTP exchange with 7Geese (only the transport calls it), with what node-oauth lacks: a deadline that covers the body too
  * (a server that drips one byte a second still times out), a size limit, and redirects returned
- * rather than followed, so that a redirect is never mistaken for success.
+ * rather than followed, so that a redirect is never mistaken for success; and one resend of a
+ * request that met a kept-alive connection the server had closed or dropped while idle (Node's
+ * own advice for `reusedSocket`): such a request never reached 7Geese.
  *
  * Built on node:http rather than fetch: a sign-in makes two of these calls, and fetch costs
  * several times the CPU per call (see bench/).
@@ -186,48 +191,68 @@ export function exchange(req: HttpRequest & { headers: Record<string, string> },
     };
     const timer = setTimeout(() => finish(new SevenGeeseTimeoutError(endpoint, req.timeout)), req.timeout);
     if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
-    try {
-      outgoing = request(init, (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        // An https answer that did not come over TLS is not 7Geese's: a proxy agent hands on the
-        // proxy's own answer to CONNECT when it refuses the tunnel. The app's agents are checked too.
-        if (target.protocol === 'https:' && (incoming.socket as { encrypted?: unknown } | null)?.encrypted !== true) {
-          return finish(notOverTLS(endpoint, status, req.agent));
-        }
-        const tooLarge = () =>
-          new SevenGeeseResponseError(
-            `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
-            'response_too_large',
-            { endpoint, status },
-          );
-        const declared = Number(incoming.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
-        const chunks: Buffer[] = [];
-        let size = 0;
-        incoming.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) return finish(tooLarge());
-          chunks.push(chunk);
+    let answered = false;
+    let resent = false;
+    const send = (): void => {
+      let sending: ReturnType<typeof request>;
+      try {
+        sending = request(init, (incoming) => {
+          answered = true;
+          read(incoming);
         });
-        incoming.on('end', () =>
-          finish(undefined, {
-            status,
-            headers: headersOf(incoming.headers),
-            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
-            endpoint,
-            redact,
-            size,
-          }),
-        );
-        incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
-        incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
+      } catch (cause) {
+        // Node refuses some requests synchronously (a header it cannot send, a bad method).
+        return finish(new SevenGeeseNetworkError(endpoint, cause));
+      }
+      outgoing = sending;
+      sending.on('error', (cause: NodeJS.ErrnoException) => {
+        // The server closed an idle connection as we reused it (or had dropped it): the request
+        // never reached 7Geese, so it is sent once more, on a new connection. Never when an
+        // answer had begun or the connection was new: then 7Geese may have acted on it.
+        if (!answered && !resent && !settled && STALE_CODES.has(cause.code ?? '') && mayResend(req.agent, sending.socket, sending.reusedSocket)) {
+          resent = true;
+          return send();
+        }
+        finish(new SevenGeeseNetworkError(endpoint, cause));
       });
-    } catch (cause) {
-      // Node refuses some requests synchronously (a header it cannot send, a bad method).
-      return finish(new SevenGeeseNetworkError(endpoint, cause));
-    }
-    outgoing.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
-    outgoing.end(body);
+      sending.end(body);
+    };
+    const read = (incoming: IncomingMessage): void => {
+      const status = incoming.statusCode ?? 0;
+      // An https answer that did not come over TLS is not 7Geese's: a proxy agent hands on the
+      // proxy's own answer to CONNECT when it refuses the tunnel. The app's agents are checked too.
+      if (target.protocol === 'https:' && (incoming.socket as { encrypted?: unknown } | null)?.encrypted !== true) {
+        return finish(notOverTLS(endpoint, status, req.agent));
+      }
+      const tooLarge = () =>
+        new SevenGeeseResponseError(
+          `7Geese's answer from ${endpoint} is larger than ${maxBytes} bytes, the most this library reads. Check that the URL points at the 7Geese API.`,
+          'response_too_large',
+          { endpoint, status },
+        );
+      const declared = Number(incoming.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) return finish(tooLarge());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return finish(tooLarge());
+        chunks.push(chunk);
+      });
+      incoming.on('end', () =>
+        finish(undefined, {
+          status,
+          headers: headersOf(incoming.headers),
+          body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+          endpoint,
+          redact,
+          size,
+        }),
+      );
+      incoming.on('aborted', () => finish(new SevenGeeseNetworkError(endpoint)));
+      incoming.on('error', (cause) => finish(new SevenGeeseNetworkError(endpoint, cause)));
+    };
+    send();
   });
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SevenGeeseError, SevenGeeseNetworkError, SevenGeeseUnavailableError, endpointOf } from '../errors.js';
 import { observingRequests, publishRequest, type RequestEvent, type RequestOperation } from '../diagnostics.js';
 import type { Redact } from '../redact.js';
-import { agentFor, userAgentHeader, type AgentChoice } from './agents.js';
+import { agentFor, preconnect, userAgentHeader, type AgentChoice } from './agents.js';
 import { readAPIResponse, unavailableError, type APIExpectations } from './answers.js';
 import { abortedError, exchange, headerError, targetOf, unsendableHeader, type HttpMethod, type HttpRequest, type HttpResponse, type Target } from './exchange.js';
 
@@ -31,6 +31,10 @@ export interface TransportSettings {
   agent?: Agent | false | undefined;
   /** Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (ignored when `agent` is given). */
   proxyFromEnv?: boolean | undefined;
+  /** How long a connection of the keep-alive pool stays open unused, in ms. @default 50000 */
+  idleTimeout?: number | undefined;
+  /** Whether {@link Transport.preconnect} opens a connection. @default true */
+  preconnect?: boolean | undefined;
 }
 
 /** How the client proves who it is at the token and revocation endpoints. */
@@ -107,6 +111,8 @@ export class Transport {
   readonly timeout: number;
   readonly customHeaders: Readonly<Record<string, string>>;
   #choice: AgentChoice;
+  readonly #idleTimeout: number | undefined;
+  readonly #preconnect: boolean;
   /** The User-Agent and the app's headers, the start of every request's headers; checked once. */
   #baseHeaders: Record<string, string> | undefined;
   /** The name of a header among those that cannot be sent, if any. */
@@ -115,7 +121,10 @@ export class Transport {
   constructor(settings: TransportSettings = {}) {
     this.timeout = settings.timeout ?? DEFAULT_TIMEOUT;
     this.customHeaders = Object.freeze({ ...settings.customHeaders });
-    this.#choice = settings.agent !== undefined ? { agent: settings.agent } : settings.proxyFromEnv ? { proxyFromEnv: true } : { pool: true };
+    this.#idleTimeout = settings.idleTimeout;
+    this.#preconnect = settings.preconnect ?? true;
+    this.#choice =
+      settings.agent !== undefined ? { agent: settings.agent } : settings.proxyFromEnv ? { proxyFromEnv: true } : { pool: true, idleTimeout: settings.idleTimeout };
   }
 
   /** How requests connect: the app's agent, `'env'` for the environment's proxy, `'pool'` for the keep-alive pool. */
@@ -125,13 +134,36 @@ export class Transport {
 
   /** Sends every later request through `agent` (node-oauth's `setAgent`); `undefined` goes back to the pool. */
   setAgent(agent: Agent | false | undefined): void {
-    this.#choice = agent === undefined ? { pool: true } : { agent };
+    this.#choice = agent === undefined ? { pool: true, idleTimeout: this.#idleTimeout } : { agent };
   }
 
   /** The settings to build another transport that connects the same way. */
   get settings(): TransportSettings {
     const agent = 'agent' in this.#choice ? this.#choice.agent : undefined;
-    return { timeout: this.timeout, customHeaders: this.customHeaders, agent, proxyFromEnv: 'proxyFromEnv' in this.#choice };
+    return {
+      timeout: this.timeout,
+      customHeaders: this.customHeaders,
+      agent,
+      proxyFromEnv: 'proxyFromEnv' in this.#choice,
+      idleTimeout: this.#idleTimeout,
+      preconnect: this.#preconnect,
+    };
+  }
+
+  /**
+   * Makes sure a connection to `url`'s origin is open or opening in the keep-alive pool, so that
+   * a request soon after (a sign-in's callback, after the consent page) does not wait for TCP and
+   * TLS set-up. Does nothing when a recently used connection is idle there or one is already
+   * opening (at most one per origin, whatever the rate of calls), with the app's `agent` or a
+   * proxy (`proxyFromEnv`), or with `preconnect: false`. Never throws, never waits.
+   */
+  preconnect(url: string): void {
+    if (!this.#preconnect) return;
+    try {
+      preconnect(targetOf(url), this.#choice);
+    } catch {
+      // Not a URL: the request that follows reports it.
+    }
   }
 
   /** One request, as every caller makes it; see the class. */
@@ -199,7 +231,8 @@ export class Transport {
   /**
    * One call to the 7Geese API with a bearer token in the `Authorization` header (never the
    * query string). A GET asked to `retry` is tried once more after a 429 or 503 when the wait
-   * fits the deadline; nothing else is ever retried.
+   * fits the deadline; nothing else is retried, but for the resend of a request that met a
+   * connection the server had closed (see `exchange`).
    */
   callAPI(call: APICall): Promise<{ json: unknown; body: string; endpoint: string; redact: Redact }> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${call.accessToken}` };

@@ -126,7 +126,7 @@ describe('passport-7geese-simulator leaves nothing behind when what started it i
     }
   });
 
-  it('through a shell that passes no signal on: the shell killed, the simulator stops', { timeout: 30_000 }, async () => {
+  it('through a shell that passes no signal on: the shell killed, the simulator stops', { timeout: 60_000 }, async () => {
     // `; echo` keeps the shell from replacing itself with node: it stays the parent.
     const { baseURL } = await startCommand([], () => spawnGroup('sh', ['-c', `"${process.execPath}" "${bin}" --port 0; echo exited`]));
     child!.kill('SIGKILL');

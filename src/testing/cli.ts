@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<void> {
     void sim.close().then(() => process.exit(0));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
-  if (!values.detached) stopWithLauncher(stop);
+  if (!values.detached) stopWithLauncher(stop, launcher);
 }
 
 /** The parent's parent, from /proc (Linux); undefined elsewhere, or once the parent is gone. */
@@ -102,9 +102,7 @@ function grandparent(): number | undefined {
  * ProcessBuilder: their pipe closes when they exit, however they exit). A terminal, /dev/null or
  * a file as standard input is left alone.
  */
-function stopWithLauncher(stop: () => void): void {
-  const parent = process.ppid;
-  const itsParent = grandparent();
+function stopWithLauncher(stop: () => void, { parent, itsParent }: typeof launcher): void {
   // Polling is the only way to learn of a parent's end without its help; twice a second is cheap.
   setInterval(() => {
     if (process.ppid !== parent || grandparent() !== itsParent) stop();
@@ -120,6 +118,8 @@ function stopWithLauncher(stop: () => void): void {
   }
 }
 
+// Read first thing: a launcher killed while the simulator starts must count as gone.
+const launcher = { parent: process.ppid, itsParent: grandparent() };
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`passport-7geese-simulator: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
   process.exit(2);

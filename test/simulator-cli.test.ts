@@ -136,9 +136,12 @@ describe('passport-7geese-simulator leaves nothing behind when what started it i
   it('exits when its standard input, a pipe, is closed, as when a Python or Java test runner ends', async () => {
     const launch = () => spawn(process.execPath, [bin, '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const { baseURL } = await startCommand([], launch);
+    let said = '';
+    child!.stderr!.on('data', (chunk) => (said += String(chunk)));
     const exited = once(child!, 'exit');
     child!.stdin!.end();
     expect((await exited)[0]).toBe(0);
+    expect(said).toContain('its standard input was closed; stopping.');
     expect(await answers(baseURL)).toBe(false);
   });
 

@@ -73,12 +73,14 @@ async function main(argv: string[]): Promise<void> {
   console.log(`  demo people:  ${sim.users.map((u) => `${u.email} / ${u.password}`).join(', ')}`);
   console.log(`Point your app at it: baseURL ${sim.baseURL} (SEVENGEESE_BASE_URL for the example app).`);
   let stopping = false;
-  const stop = (): void => {
+  const stop = (why?: string): void => {
     if (stopping) return;
     stopping = true;
+    // Said, so that a CI log shows why a simulator went away without being told to.
+    if (why) console.error(`passport-7geese-simulator: ${why}; stopping.`);
     void sim.close().then(() => process.exit(0));
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => stop());
   if (!values.detached) stopWithLauncher(stop, launcher);
 }
 
@@ -102,10 +104,10 @@ function grandparent(): number | undefined {
  * ProcessBuilder: their pipe closes when they exit, however they exit). A terminal, /dev/null or
  * a file as standard input is left alone.
  */
-function stopWithLauncher(stop: () => void, { parent, itsParent }: typeof launcher): void {
+function stopWithLauncher(stop: (why: string) => void, { parent, itsParent }: typeof launcher): void {
   // Polling is the only way to learn of a parent's end without its help; twice a second is cheap.
   setInterval(() => {
-    if (process.ppid !== parent || grandparent() !== itsParent) stop();
+    if (process.ppid !== parent || grandparent() !== itsParent) stop('the process that started it is gone');
   }, 500).unref();
   let stdin;
   try {
@@ -114,7 +116,8 @@ function stopWithLauncher(stop: () => void, { parent, itsParent }: typeof launch
     return; // no standard input at all
   }
   if (stdin.isFIFO() || stdin.isSocket()) {
-    process.stdin.on('end', stop).on('error', stop).resume();
+    const closed = () => stop('its standard input was closed');
+    process.stdin.on('end', closed).on('error', closed).resume();
   }
 }
 

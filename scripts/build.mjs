@@ -3,10 +3,21 @@
 // one per module as before. Then the ES module entry points over the bundles: each re-exports the
 // names of one CommonJS entry, so `import` and `require` share one copy of every class and
 // `err instanceof SevenGeeseError` holds in apps that mix both.
+//
+// Bundlers cannot follow those wrappers (they load the CommonJS build with a `require` made at run
+// time), so they get an ES module bundle of their own, dist/module/, through the `module` export
+// condition (issue 18). esbuild, webpack, Rollup's node-resolve and Vite read `module` for both
+// `import` and `require`; Node never does. So an app bundled with any of them holds one copy
+// (dist/module/, whichever way its files load the package), and a plain Node app one copy too
+// (dist/cjs/). Not chosen: making the ES module build the real one and the CommonJS entry a
+// `require()` of it. Node 20.19 and 22 still call require(esm) experimental and warn, and Jest
+// (NestJS's default runner) cannot require an ES module at all: `require` needs a real CommonJS
+// build, and Node's `import` then must reach the same one.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
@@ -71,6 +82,11 @@ await build({
   ],
 });
 chmodSync(join(root, 'dist/cjs/testing/cli.js'), 0o755);
+// The bundlers' entries: the same code as an ES module, its `import()` of the proxy modules kept
+// for the app's bundler to resolve.
+for (const entry of entries) {
+  await build({ ...common, format: 'esm', supported: {}, entryPoints: [join(root, 'src', `${entry}.ts`)], outfile: join(root, 'dist/module', `${entry}.js`) });
+}
 
 for (const entry of entries) {
   const cjs = join(root, 'dist/cjs', `${entry}.js`);
@@ -79,8 +95,12 @@ for (const entry of entries) {
   const names = Object.keys(exported).filter((name) => name !== '__esModule' && name !== 'default');
   // esbuild renames a top-level name that two bundled modules both use; for a class that would
   // change the name apps and logs see. Exported functions and classes keep the names they export.
-  const renamed = names.filter((name) => typeof exported[name] === 'function' && exported[name].name !== name);
-  if (renamed.length > 0) throw new Error(`bundling renamed ${renamed.map((n) => `${n} (now "${exported[n].name}")`).join(', ')} in ${entry}`);
+  const bundled = await import(pathToFileURL(join(root, 'dist/module', `${entry}.js`)).href);
+  for (const [build, built] of [['dist/cjs', exported], ['dist/module', bundled]]) {
+    const renamed = names.filter((name) => typeof built[name] === 'function' && built[name].name !== name);
+    if (renamed.length > 0) throw new Error(`bundling renamed ${renamed.map((n) => `${n} (now "${built[n].name}")`).join(', ')} in ${build}/${entry}`);
+  }
+  if (Object.keys(bundled).sort().join() !== [...names].sort().join()) throw new Error(`dist/module/${entry}.js does not export the names dist/cjs/${entry}.js does`);
   const from = relative(dirname(esm), cjs.replace(/\.js$/, '')).replaceAll('\\', '/');
   mkdirSync(dirname(esm), { recursive: true });
   // Loaded with require(), not `import cjs from`: Node's ES module loader would scan the whole

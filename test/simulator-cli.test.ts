@@ -3,28 +3,45 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
 import { Strategy } from '../src/index.js';
+import { stopChild } from './helpers/stop-child.js';
 
 const bin = resolve(import.meta.dirname, '../dist/cjs/testing/cli.js');
 const CALLBACK = 'http://app.test/auth/7geese/callback';
 let child: ChildProcess | undefined;
+/** Process groups started, each stopped whole after its test (what is left of them, if anything). */
+const groups: number[] = [];
 
 afterEach(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
+  if (child) await stopChild(child);
   child = undefined;
+  for (const pid of groups.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Nothing of it is left.
+    }
+  }
 });
 
-/** Starts the command and resolves with everything it printed up to its URL. */
-async function startCommand(args: string[]): Promise<{ baseURL: string; printed: string }> {
-  child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a command in a process group of its own, so that afterEach stops all it started. */
+function spawnGroup(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  const started = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (started.pid) groups.push(started.pid);
+  return started;
+}
+
+/** Starts the command (or `launch`) and resolves with everything it printed up to its URL. */
+async function startCommand(args: string[], launch: () => ChildProcess = () => spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })): Promise<{ baseURL: string; printed: string }> {
+  child = launch();
   let printed = '';
   for await (const chunk of child.stdout!) {
     printed += String(chunk);
@@ -71,5 +88,71 @@ describe('passport-7geese-simulator', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(2);
     expect(stderr).toContain('--client must be ID:SECRET:URI');
+  });
+});
+
+/** Whether something accepts connections at the URL's port. */
+function answers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.on('error', () => done(false));
+  });
+}
+
+/** Passes once nothing answers at the URL any more, polling; fails if something still does after 30 s. */
+async function expectClosed(url: string): Promise<void> {
+  await expect.poll(() => answers(url), { timeout: 30_000, interval: 100 }).toBe(false);
+}
+
+describe('passport-7geese-simulator leaves nothing behind when what started it is stopped', () => {
+  it('through npx: npx killed with SIGKILL (its `sh -c` lives on), the simulator stops', { timeout: 60_000 }, async () => {
+    // A project with the package installed, its command in node_modules/.bin, as npx finds it.
+    const dir = mkdtempSync(join(tmpdir(), 'p7g-npx-'));
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(resolve(import.meta.dirname, '..'), join(dir, 'node_modules/passport-7geese'), 'dir');
+    symlinkSync('../passport-7geese/dist/cjs/testing/cli.js', join(dir, 'node_modules/.bin/passport-7geese-simulator'));
+    try {
+      const launch = () => spawnGroup('npx', ['--no-install', 'passport-7geese-simulator', '--port', '0'], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } });
+      const { baseURL } = await startCommand([], launch);
+      expect(await answers(baseURL)).toBe(true);
+      child!.kill('SIGKILL');
+      await expectClosed(baseURL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('through a shell that passes no signal on: the shell killed, the simulator stops', { timeout: 60_000 }, async () => {
+    // `; echo` keeps the shell from replacing itself with node: it stays the parent.
+    const { baseURL } = await startCommand([], () => spawnGroup('sh', ['-c', `"${process.execPath}" "${bin}" --port 0; echo exited`]));
+    child!.kill('SIGKILL');
+    await expectClosed(baseURL);
+  });
+
+  it('exits when its standard input, a pipe, is closed, as when a Python or Java test runner ends', async () => {
+    const launch = () => spawn(process.execPath, [bin, '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const { baseURL } = await startCommand([], launch);
+    let said = '';
+    child!.stderr!.on('data', (chunk) => (said += String(chunk)));
+    const exited = once(child!, 'exit');
+    child!.stdin!.end();
+    expect((await exited)[0]).toBe(0);
+    expect(said).toContain('its standard input was closed; stopping.');
+    expect(await answers(baseURL)).toBe(false);
+  });
+
+  it('with --detached, keeps running when its standard input closes', async () => {
+    const launch = () => spawn(process.execPath, [bin, '--port', '0', '--detached'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const { baseURL } = await startCommand([], launch);
+    child!.stdin!.end();
+    // The simulator sees the end of its input before it sees a connection made after it: once one
+    // request has been answered, a simulator that stopped on it would have stopped listening.
+    await fetch(`${baseURL}/o/authorize/`, { redirect: 'manual' });
+    expect(await answers(baseURL)).toBe(true);
+    expect(child!.exitCode).toBe(null);
   });
 });

@@ -38,15 +38,3 @@ export interface SignInFailure {
 export function failure(code: SignInFailureCode): SignInFailure {
   return { code, message: SIGN_IN_FAILURES[code] };
 }
-
-/** @deprecated Compare `info.code` with `'state_missing'`, `'state_mismatch'`, `'state_expired'` or `'state_busy'`. */
-export const STATE_MESSAGES = {
-  /** The message of `state_missing`. */
-  nothingPending: SIGN_IN_FAILURES.state_missing,
-  /** The message of `state_mismatch`. */
-  mismatch: SIGN_IN_FAILURES.state_mismatch,
-  /** The message of `state_expired`. */
-  expired: SIGN_IN_FAILURES.state_expired,
-  /** The message of `state_busy`. */
-  busy: SIGN_IN_FAILURES.state_busy,
-} as const;

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointOf } from './errors.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
-import type { RefreshOptions } from './oauth2-client.js';
 import { SevenGeeseTokenStoreError } from './token-store-error.js';
 import { checkKey, checkTokens, type TokenSet, type TokenStore } from './token-store.js';
 import type { Transport } from './transport/transport.js';
@@ -17,7 +16,7 @@ export interface TokenRefresher {
   /** The deadline of one request to 7Geese, in milliseconds. */
   readonly timeout?: number | undefined;
   /** Exchanges a refresh token for new tokens (see `Strategy.refresh`). */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet>;
+  refresh(refreshToken: string): Promise<TokenSet>;
   /** @internal How the strategy reaches 7Geese: the client connects the same way, with the same headers. */
   readonly transport?: Transport | undefined;
 }

@@ -23,18 +23,15 @@ export const SIGN_IN_FAILURES = {
   rejected_by_app: 'The application did not accept this 7Geese account.',
 } as const;
 
-/** The `info.code` of a failed sign-in. */
-export type SignInFailureCode = keyof typeof SIGN_IN_FAILURES;
-
 /** What a failed sign-in hands Passport as `info`: a code for the app and a message for people. */
 export interface SignInFailure {
-  /** What happened, to branch on. */
-  code: SignInFailureCode;
+  /** What happened, to branch on: a key of {@link SIGN_IN_FAILURES}. */
+  code: keyof typeof SIGN_IN_FAILURES;
   /** What happened, for people: see {@link SIGN_IN_FAILURES}. */
   message: string;
 }
 
 /** The failure of a code, with its message. */
-export function failure(code: SignInFailureCode): SignInFailure {
+export function failure(code: SignInFailure['code']): SignInFailure {
   return { code, message: SIGN_IN_FAILURES[code] };
 }

@@ -5,7 +5,6 @@ export type { PasswordStrategyOptions } from './password-strategy.js';
 export { SevenGeeseClient } from './api-client.js';
 export type { SevenGeeseClientOptions } from './api-client.js';
 export type { PaginateOptions } from './pages.js';
-export type { CommonOptions } from './options.js';
 export { SCOPE_RESOURCES } from './scope.js';
 export type { Scope, ScopeInput } from './scope.js';
 export type { Profile } from './profile.js';
@@ -15,13 +14,12 @@ export { SessionStateStore } from './state-store.js';
 export type { SessionStateStoreOptions } from './state-store.js';
 export type { OAuth2StateStore, PendingSignIn, SignInStore } from './pending-sign-in.js';
 export { SIGN_IN_FAILURES } from './failures.js';
-export type { SignInFailure, SignInFailureCode } from './failures.js';
+export type { SignInFailure } from './failures.js';
 export type { StrategyRequest } from './host-request.js';
 export { CookieStateStore } from './cookie-state-store.js';
 export type { CookieStateStoreOptions } from './cookie-state-store.js';
 export { CHANNELS } from './diagnostics.js';
 export type { RequestEvent, SignInEvent, TokenEvent } from './diagnostics.js';
-export type { RefreshOptions, RevokeOptions } from './oauth2-client.js';
 export type { VerifyParams, VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './verify.js';
 export {
   SevenGeeseError,

@@ -36,7 +36,7 @@ export interface RefreshOptions {
 
 /** Options of `revoke()`. */
 export interface RevokeOptions {
-  /** Which kind of token it is; saves 7Geese a lookup. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
+  /** Which kind of token it is; saves 7Geese a lookup. */
   hint?: 'access_token' | 'refresh_token' | undefined;
 }
 

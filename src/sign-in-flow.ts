@@ -3,10 +3,10 @@
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SevenGeeseError, SevenGeeseResponseError, endpointOf } from './errors.js';
 import type { StrategyRequest } from './host-request.js';
-import { refreshTokens, SevenGeeseOAuth2, type RefreshOptions, type RevokeOptions, type TokenParams } from './oauth2-client.js';
+import { refreshTokens, SevenGeeseOAuth2, type TokenParams } from './oauth2-client.js';
 import { PATHS, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
 import { parseProfile, type Profile } from './profile.js';
-import { normalizeScope, type Scope } from './scope.js';
+import { normalizeScope, type Scope, type ScopeInput } from './scope.js';
 import type { TokenSet } from './token-store.js';
 import type { Transport } from './transport/transport.js';
 import { callVerify, verifyParams, type AnyVerify, type VerifyDone } from './verify.js';
@@ -154,8 +154,8 @@ export abstract class SignInStrategy extends OAuth2Strategy {
   }
 
   /**
-   * The end both strategies share once 7Geese answered with tokens: the profile, the verify
-   * function, and `success` (with the app's state in `info.state`) or `fail`.
+   * @internal The end both strategies share once 7Geese answered with tokens: the profile, the
+   * verify function, and `success` (with the app's state in `info.state`) or `fail`.
    */
   protected _finish(
     req: StrategyRequest,
@@ -184,7 +184,13 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    *
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
+  refresh(
+    refreshToken: string,
+    options?: {
+      /** Ask for fewer scopes than the original grant; 7Geese refuses more (`invalid_scope`). */
+      scope?: ScopeInput | undefined;
+    },
+  ): Promise<TokenSet> {
     return refreshTokens(this._oauth2, refreshToken, options);
   }
 
@@ -194,7 +200,13 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    *
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
-  revoke(token: string, options?: RevokeOptions): Promise<void> {
+  revoke(
+    token: string,
+    options?: {
+      /** Which kind of token it is; saves 7Geese a lookup (RFC 7009 section 2.1). */
+      hint?: 'access_token' | 'refresh_token' | undefined;
+    },
+  ): Promise<void> {
     if (typeof this._oauth2.revoke !== 'function') {
       return Promise.reject(new TypeError(`revoke() needs this library's client as strategy._oauth2; the one there has no revoke().`));
     }

@@ -39,7 +39,10 @@ export interface RequireScopesOptions<Req extends StepUpRequest = StepUpRequest,
    * The Passport instance the 7Geese strategy is registered with (`passport`, or your
    * `new Passport()`); typed loosely to accept Passport's own typings.
    */
-  passport: { authenticate(strategy: string, options: object): (req: never, res: never, next: never) => unknown };
+  passport: {
+    /** Passport's `authenticate(strategy, options)`, returning its middleware. */
+    authenticate(strategy: string, options: object): (req: never, res: never, next: never) => unknown;
+  };
   /**
    * The scopes the signed-in person's access token has, such as the `params.scopes` you kept at
    * sign-in. `undefined` counts as none: put `requireScopes` after your signed-in check.

@@ -34,11 +34,9 @@ export interface VerifyParams {
 /** Passport's `done`: an error, or the user (or `false` with a message to fail). */
 export type VerifyDone = (err: Error | null | undefined, user?: Express.User | false, info?: object) => void;
 
-/** What a verify function answers: through `done`, or a promise of the user (`false` or `null` to refuse). */
-type VerifyAnswer = void | PromiseLike<Express.User | false | null | undefined>;
-
 // Each form is a method type, so that TypeScript checks `req` bivariantly: a verify function
-// may annotate it as `express.Request`, `FastifyRequest` or a Koa request.
+// may annotate it as `express.Request`, `FastifyRequest` or a Koa request. Each answers through
+// `done` or with a promise of the user (`false` or `null` to refuse).
 
 /**
  * The verify callback, in one of passport-oauth2's two forms, chosen at run time by the
@@ -54,9 +52,9 @@ type VerifyAnswer = void | PromiseLike<Express.User | false | null | undefined>;
  */
 export type VerifyFunction<Form extends 'profile' | 'params' = 'profile'> = {
   /** The profile form. */
-  profile(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): VerifyAnswer;
+  profile(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
   /** The params form: five declared parameters. */
-  params(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): VerifyAnswer;
+  params(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
 }[Form];
 
 /**
@@ -67,9 +65,9 @@ export type VerifyFunction<Form extends 'profile' | 'params' = 'profile'> = {
  */
 export type VerifyFunctionWithRequest<Form extends 'profile' | 'params' = 'profile'> = {
   /** The profile form with `req` first. */
-  profile(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): VerifyAnswer;
+  profile(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
   /** The params form with `req` first: six declared parameters. */
-  params(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): VerifyAnswer;
+  params(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
 }[Form];
 
 /** Any of the verify signatures, as called at run time. */

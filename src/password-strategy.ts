@@ -41,23 +41,18 @@ export class PasswordStrategy<V extends (...args: never[]) => unknown = VerifyFu
   private readonly _fields: { username: string; password: string };
 
   constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
-  constructor(
-    options: PasswordStrategyOptions & { passReqToCallback: true },
-    verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }),
-  );
+  constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
   constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
-  constructor(
-    options: PasswordStrategyOptions & { passReqToCallback?: false | undefined },
-    verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }),
-  );
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
   constructor(
     options: PasswordStrategyOptions,
     verify:
       | VerifyFunction
       | VerifyFunctionWithRequest
-      | (V & (VerifyFunction<'params'> | VerifyFunctionWithRequest<'params'>) & (Parameters<V>['length'] extends 5 | 6 ? unknown : { 'declare all parameters of the params form, done too': never })),
+      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
+      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
   );
+  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
   constructor(options: PasswordStrategyOptions, verify: unknown) {
     super(OWNER, options, verify);
     const { check } = this._flow;

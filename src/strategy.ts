@@ -94,23 +94,18 @@ export class Strategy<V extends (...args: never[]) => unknown = VerifyFunction> 
   private readonly _authorize: Authorize;
 
   constructor(options: StrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
-  constructor(
-    options: StrategyOptions & { passReqToCallback: true },
-    verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }),
-  );
+  constructor(options: StrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
   constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
-  constructor(
-    options: StrategyOptions & { passReqToCallback?: false | undefined },
-    verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }),
-  );
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
   constructor(
     options: StrategyOptions,
     verify:
       | VerifyFunction
       | VerifyFunctionWithRequest
-      | (V & (VerifyFunction<'params'> | VerifyFunctionWithRequest<'params'>) & (Parameters<V>['length'] extends 5 | 6 ? unknown : { 'declare all parameters of the params form, done too': never })),
+      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
+      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
   );
+  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
   constructor(options: StrategyOptions, verify: unknown) {
     super(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
     const { check, settings } = this._flow;

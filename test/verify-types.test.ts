@@ -46,6 +46,9 @@ new PasswordStrategy(password, async (_accessToken, _refreshToken, profile) => (
 new PasswordStrategy(password, async (_a: string, _r: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => ({ id: profile.id, tokens: params.tokens }));
 const built: StrategyOptions = { ...options, passReqToCallback: process.env.WITH_REQ === '1' };
 new Strategy(built, verify);
+declare const either: VerifyFunction<'profile' | 'params'>;
+new Strategy(options, either);
+new Strategy(built, either);
 class Mine extends Strategy {
   constructor() {
     super(options, async (_accessToken, _refreshToken, profile) => ({ id: profile.id }));

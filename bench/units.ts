@@ -3,12 +3,11 @@ import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { normalizeScope } from 'passport-7geese';
 // Internal modules, which the package does not export and its bundle does not expose on its own:
 // bundled from the TypeScript sources into bench/dist/internals.cjs (this file runs from bench/dist/).
 const internals = fileURLToPath(new URL('./internals.cjs', import.meta.url));
 await build({
-  stdin: { contents: "export { parseProfile } from './src/profile.js';\nexport { serializeScope } from './src/scope.js';\n", resolveDir: fileURLToPath(new URL('../..', import.meta.url)), loader: 'ts' },
+  stdin: { contents: "export { parseProfile } from './src/profile.js';\nexport { normalizeScope, serializeScope } from './src/scope.js';\n", resolveDir: fileURLToPath(new URL('../..', import.meta.url)), loader: 'ts' },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -18,7 +17,7 @@ await build({
   outfile: internals,
   logLevel: 'warning',
 });
-const { parseProfile, serializeScope } = createRequire(import.meta.url)(internals) as typeof import('../dist/cjs/profile.js') & typeof import('../dist/cjs/scope.js');
+const { parseProfile, normalizeScope, serializeScope } = createRequire(import.meta.url)(internals) as typeof import('../dist/cjs/profile.js') & typeof import('../dist/cjs/scope.js');
 
 const flat = { id: 42, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', username: 'ada' };
 const nested = { id: 1042, activated: true, profile_img: 'https://cdn.example/ada.png', position: 'Analyst', user: flat };

@@ -1,25 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointOf } from './errors.js';
 import { DEFAULT_TIMEOUT } from './transport/transport.js';
-import type { TokenSet } from './oauth2-client.js';
 import { SevenGeeseTokenStoreError } from './token-store-error.js';
-import { checkKey, toStoredTokens, type StoredTokens, type TokenStore } from './token-store.js';
+import { checkKey, checkTokens, type TokenSet, type TokenStore } from './token-store.js';
+import type { Transport } from './transport/transport.js';
 import { PATHS } from './options.js';
 
-/** What {@link getAccessToken} needs from a strategy: `Strategy` and `PasswordStrategy` both fit. */
-export interface AccessTokenRefresher {
-  /** Where 7Geese lives: the token endpoint under it is named in errors. */
-  readonly baseURL?: string;
+/**
+ * What {@link getAccessToken} and `SevenGeeseClient` need from a strategy to refresh tokens:
+ * `Strategy` and `PasswordStrategy` both fit.
+ */
+export interface TokenRefresher {
+  /** Where 7Geese lives: the client calls the API under it, and errors name its token endpoint. */
+  readonly baseURL?: string | undefined;
   /** The deadline of one request to 7Geese, in milliseconds. */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /** Exchanges a refresh token for new tokens (see `Strategy.refresh`). */
   refresh(refreshToken: string): Promise<TokenSet>;
+  /** @internal How the strategy reaches 7Geese: the client connects the same way, with the same headers. */
+  readonly transport?: Transport | undefined;
 }
 
 /** Options of {@link getAccessToken}. */
 export interface GetAccessTokenOptions {
   /** The `Strategy` or `PasswordStrategy` the tokens came from: it refreshes them. */
-  strategy: AccessTokenRefresher;
+  strategy: TokenRefresher;
   /** Where the tokens are: a `MemoryTokenStore` for one process, a `RedisTokenStore` for many. */
   store: TokenStore;
   /** Whose tokens, as the app saved them (a user id). */
@@ -55,7 +60,7 @@ export interface GetAccessTokenOptions {
 
 /** Options checked, with their defaults. */
 export interface SharedTokens {
-  strategy: AccessTokenRefresher;
+  strategy: TokenRefresher;
   store: TokenStore;
   key: string;
   margin: number;
@@ -125,7 +130,7 @@ export function getAccessToken(options: GetAccessTokenOptions): Promise<string> 
 }
 
 /** The stored tokens, refreshed first when the access token expires within the margin. */
-export async function freshTokens(o: SharedTokens): Promise<StoredTokens> {
+export async function freshTokens(o: SharedTokens): Promise<TokenSet> {
   const current = await o.store.load(o.key);
   if (current === undefined) throw noTokens(o, 'none are stored');
   if (!expiresSoon(current.expiresAt, o.margin, o.now())) return current;
@@ -139,7 +144,7 @@ export async function freshTokens(o: SharedTokens): Promise<StoredTokens> {
 /**
  * Tokens to use after 7Geese rejected `rejected`: those another caller stored since, or new ones.
  */
-export async function tokensAfterRejection(o: SharedTokens, rejected: string): Promise<StoredTokens> {
+export async function tokensAfterRejection(o: SharedTokens, rejected: string): Promise<TokenSet> {
   const current = await o.store.load(o.key);
   if (current === undefined) throw noTokens(o, 'none are stored');
   if (current.accessToken !== rejected) return current;
@@ -149,9 +154,9 @@ export async function tokensAfterRejection(o: SharedTokens, rejected: string): P
 
 // Callers in this process refreshing the same key share one promise. Entries live only while a
 // refresh runs, so the map holds at most the keys being refreshed at this moment.
-const inFlight = new WeakMap<TokenStore, Map<string, Promise<StoredTokens>>>();
+const inFlight = new WeakMap<TokenStore, Map<string, Promise<TokenSet>>>();
 
-function refreshOnce(o: SharedTokens, stale: string): Promise<StoredTokens> {
+function refreshOnce(o: SharedTokens, stale: string): Promise<TokenSet> {
   let byKey = inFlight.get(o.store);
   if (!byKey) inFlight.set(o.store, (byKey = new Map()));
   const running = byKey.get(o.key);
@@ -163,7 +168,7 @@ function refreshOnce(o: SharedTokens, stale: string): Promise<StoredTokens> {
 }
 
 /** Refreshes under the store's lease, or waits for the process holding it and reads its tokens. */
-async function refreshShared(o: SharedTokens, stale: string): Promise<StoredTokens> {
+async function refreshShared(o: SharedTokens, stale: string): Promise<TokenSet> {
   const deadline = performance.now() + o.wait;
   let pause = 10;
   for (;;) {
@@ -192,7 +197,7 @@ async function refreshShared(o: SharedTokens, stale: string): Promise<StoredToke
   }
 }
 
-async function refreshHolding(o: SharedTokens, stale: string): Promise<StoredTokens> {
+async function refreshHolding(o: SharedTokens, stale: string): Promise<TokenSet> {
   const current = await o.store.load(o.key);
   if (current === undefined) throw noTokens(o, 'none are stored');
   // The previous holder finished between our last look and our lease.
@@ -207,11 +212,12 @@ async function refreshHolding(o: SharedTokens, stale: string): Promise<StoredTok
     if (after !== undefined && after.refreshToken !== current.refreshToken) return after;
     throw err;
   }
-  const next: StoredTokens = { ...toStoredTokens(fresh), refreshToken: fresh.refreshToken ?? current.refreshToken };
+  // Checked as a store would: the refresher may be the app's own.
+  const next = checkTokens('refresh()', { ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken });
   // Not saved means someone wrote newer tokens meanwhile (a new sign-in); ours are valid too,
   // so this caller uses them and the store keeps theirs.
   await o.store.save(o.key, next, current.refreshToken);
-  await o.onTokens?.(fresh);
+  await o.onTokens?.(next);
   return next;
 }
 

@@ -7,21 +7,8 @@ import { apiURL, nextPageURL } from './api-paths.js';
 import { DEFAULT_BASE_URL, checkTransportOptions, optionChecker } from './options.js';
 import { PageIterator, type PaginateOptions } from './pages.js';
 import { clip } from './redact.js';
-import type { RefreshOptions, TokenSet } from './oauth2-client.js';
-import { checkExpiryOptions, checkSharedOptions, expiresSoon, freshTokens, tokensAfterRejection, type SharedTokens } from './access-token.js';
-import type { StoredTokens, TokenStore } from './token-store.js';
-
-/** What the client needs from a strategy: where 7Geese is, its deadline, and refresh. */
-export interface TokenRefresher {
-  /** Where 7Geese lives; the client calls the API under it. */
-  readonly baseURL: string;
-  /** The deadline of one request to 7Geese, in milliseconds. */
-  readonly timeout: number;
-  /** Exchanges a refresh token for new tokens (see `Strategy.refresh`). */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet>;
-  /** @internal How the strategy reaches 7Geese: the client connects the same way, with the same headers. */
-  readonly transport?: Transport | undefined;
-}
+import { checkExpiryOptions, checkSharedOptions, expiresSoon, freshTokens, tokensAfterRejection, type SharedTokens, type TokenRefresher } from './access-token.js';
+import type { TokenSet, TokenStore } from './token-store.js';
 
 /** Options of {@link SevenGeeseClient}. */
 export interface SevenGeeseClientOptions {
@@ -169,7 +156,7 @@ export class SevenGeeseClient {
     return this.#accessToken;
   }
 
-  #take(tokens: StoredTokens): string {
+  #take(tokens: TokenSet): string {
     this.#accessToken = tokens.accessToken;
     this.#refreshToken = tokens.refreshToken;
     this.#expiresAt = tokens.expiresAt;
@@ -271,10 +258,10 @@ export class SevenGeeseClient {
           this.#take(await tokensAfterRejection(this.#shared, rejected));
           return;
         }
-        const tokens = await this.#strategy!.refresh(this.#refreshToken!);
-        this.#accessToken = tokens.accessToken;
-        this.#refreshToken = tokens.refreshToken ?? this.#refreshToken;
-        this.#expiresAt = tokens.expiresAt?.getTime();
+        const fresh = await this.#strategy!.refresh(this.#refreshToken!);
+        // Without a new refresh token the old one stays valid: what onTokens stores keeps it.
+        const tokens: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? this.#refreshToken };
+        this.#take(tokens);
         await this.#onTokens?.(tokens);
       } finally {
         this.#refreshing = undefined;

@@ -20,9 +20,6 @@ export const CHANNELS = {
   token: 'passport-7geese:token',
 } as const;
 
-/** What a request to 7Geese was for. */
-export type RequestOperation = 'token' | 'revoke' | 'profile' | 'rest' | 'graphql';
-
 /**
  * A request to 7Geese, after it ended. `attributes` are named after OpenTelemetry's HTTP client
  * semantic conventions, ready for `span.setAttributes()`.
@@ -31,7 +28,7 @@ export type RequestOperation = 'token' | 'revoke' | 'profile' | 'rest' | 'graphq
  */
 export interface RequestEvent {
   /** What the request was for. */
-  operation: RequestOperation;
+  operation: 'token' | 'revoke' | 'profile' | 'rest' | 'graphql';
   /** For `token`: `authorization_code`, `refresh_token` or `password`. */
   grantType?: string;
   /** When the request started, in milliseconds since the epoch. */
@@ -62,6 +59,9 @@ export interface RequestEvent {
     'http.request.resend_count'?: number;
   };
 }
+
+/** What a request to 7Geese was for. */
+export type RequestOperation = RequestEvent['operation'];
 
 /** A sign-in step, started or ended. `id` pairs the end with its start. */
 export interface SignInEvent {

@@ -64,16 +64,6 @@ export function isRegisteredCode(code: string): boolean {
   return AUTHORIZATION_CODES.has(code) || TOKEN_CODES.has(code) || Object.hasOwn(LIBRARY_CODES, code) || code === UNREGISTERED;
 }
 
-/** What every {@link SevenGeeseError} records about the failed request. */
-export interface ErrorFields {
-  /** The URL that was called, without query string or credentials. */
-  endpoint: string;
-  /** The HTTP status 7Geese answered with, when it answered. */
-  status?: number | undefined;
-  /** The failure underneath (a socket error, a parse error), never holding a secret. */
-  cause?: unknown;
-}
-
 /** Strips query, fragment and credentials so that no token or code can ride along in an error. */
 export function endpointOf(url: string | URL): string {
   try {
@@ -115,7 +105,7 @@ export class SevenGeeseError extends Error {
   /** The HTTP status 7Geese answered with; undefined when it did not answer. */
   readonly status: number | undefined;
 
-  constructor(message: string, code: SevenGeeseErrorCode, fields: ErrorFields) {
+  constructor(message: string, code: SevenGeeseErrorCode, fields: { endpoint: string; status?: number | undefined; cause?: unknown }) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.code = code;
     this.endpoint = fields.endpoint;
@@ -192,7 +182,7 @@ export class SevenGeeseAPIError extends SevenGeeseError {
   constructor(
     message: string,
     code: SevenGeeseErrorCode,
-    fields: ErrorFields & { scope?: string | undefined; description?: string | undefined },
+    fields: { endpoint: string; status?: number | undefined; cause?: unknown; scope?: string | undefined; description?: string | undefined },
   ) {
     super(message, code, fields);
     this.scope = fields.scope;

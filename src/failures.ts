@@ -23,30 +23,15 @@ export const SIGN_IN_FAILURES = {
   rejected_by_app: 'The application did not accept this 7Geese account.',
 } as const;
 
-/** The `info.code` of a failed sign-in. */
-export type SignInFailureCode = keyof typeof SIGN_IN_FAILURES;
-
 /** What a failed sign-in hands Passport as `info`: a code for the app and a message for people. */
 export interface SignInFailure {
-  /** What happened, to branch on. */
-  code: SignInFailureCode;
+  /** What happened, to branch on: a key of {@link SIGN_IN_FAILURES}. */
+  code: keyof typeof SIGN_IN_FAILURES;
   /** What happened, for people: see {@link SIGN_IN_FAILURES}. */
   message: string;
 }
 
 /** The failure of a code, with its message. */
-export function failure(code: SignInFailureCode): SignInFailure {
+export function failure(code: SignInFailure['code']): SignInFailure {
   return { code, message: SIGN_IN_FAILURES[code] };
 }
-
-/** @deprecated Compare `info.code` with `'state_missing'`, `'state_mismatch'`, `'state_expired'` or `'state_busy'`. */
-export const STATE_MESSAGES = {
-  /** The message of `state_missing`. */
-  nothingPending: SIGN_IN_FAILURES.state_missing,
-  /** The message of `state_mismatch`. */
-  mismatch: SIGN_IN_FAILURES.state_mismatch,
-  /** The message of `state_expired`. */
-  expired: SIGN_IN_FAILURES.state_expired,
-  /** The message of `state_busy`. */
-  busy: SIGN_IN_FAILURES.state_busy,
-} as const;

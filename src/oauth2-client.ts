@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import { InternalOAuthError } from 'passport-oauth2';
 import { publishToken } from './diagnostics.js';
 import { normalizeScope, serializeScope, type ScopeInput } from './scope.js';
+import { tokenSet, type TokenSet } from './token-store.js';
 import { readTokenAnswer, tokenError, type APIExpectations, type TokenParams } from './transport/answers.js';
 import type { HttpResponse } from './transport/exchange.js';
 import { Transport, basicCredentials, type APIMethod, type ClientCredentials } from './transport/transport.js';
@@ -31,20 +32,6 @@ export interface ClientSettings {
   revocationURL?: string | undefined;
 }
 
-/** Tokens after a refresh. Store the new refresh token: 7Geese rotates them. */
-export interface TokenSet {
-  /** The new access token. */
-  accessToken: string;
-  /** The new refresh token; the one used to get it no longer works. */
-  refreshToken: string | undefined;
-  /** The scopes 7Geese granted. */
-  scopes: string[];
-  /** When the access token expires, at most a year away (a larger `expires_in` is cut to a year); undefined when 7Geese did not say. */
-  expiresAt: Date | undefined;
-  /** 7Geese's token response as it came. */
-  raw: TokenParams;
-}
-
 /** Options of `refresh()`. */
 export interface RefreshOptions {
   /** Ask for fewer scopes than the original grant; 7Geese refuses more (`invalid_scope`). */
@@ -53,7 +40,7 @@ export interface RefreshOptions {
 
 /** Options of `revoke()`. */
 export interface RevokeOptions {
-  /** Which kind of token it is; saves 7Geese a lookup. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
+  /** Which kind of token it is; saves 7Geese a lookup. */
   hint?: 'access_token' | 'refresh_token' | undefined;
 }
 
@@ -101,8 +88,7 @@ export function refreshTokens(
     client.getOAuthAccessToken(refreshToken, params, (err, accessToken, newRefreshToken, raw) => {
       if (err) return reject(err instanceof Error ? err : new InternalOAuthError('Failed to refresh the access token', err));
       if (!accessToken) return reject(new InternalOAuthError('Failed to refresh the access token', undefined));
-      const tokens = raw ?? ({ access_token: accessToken, scopes: [], expiresAt: undefined } as TokenParams);
-      resolve({ accessToken, refreshToken: newRefreshToken, scopes: tokens.scopes ?? [], expiresAt: tokens.expiresAt, raw: tokens });
+      resolve(tokenSet(accessToken, newRefreshToken, raw?.expiresAt, Array.isArray(raw?.scopes) ? raw.scopes : []));
     }),
   );
 }

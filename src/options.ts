@@ -50,7 +50,7 @@ export interface CommonOptions {
    * @default 'basic'
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
    */
-  clientAuth?: ClientAuth | undefined;
+  clientAuth?: 'basic' | 'body' | undefined;
   /**
    * Deadline for every request to 7Geese, body included, in milliseconds.
    * @default 10000

@@ -1,16 +1,11 @@
 import { TokenError } from 'passport-oauth2';
-import { SIGN_IN_FAILURES, failure } from './failures.js';
+import { failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { CommonOptions } from './options.js';
 import { serializeScope } from './scope.js';
 import { trackSignIn } from './diagnostics.js';
 import { SignInStrategy, boundMessages } from './sign-in-flow.js';
-import type {
-  ProfileVerifyFunction,
-  ProfileVerifyFunctionWithRequest,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
-} from './verify.js';
+import type { VerifyFunction, VerifyFunctionWithRequest } from './verify.js';
 
 /** Options of {@link PasswordStrategy}. */
 export interface PasswordStrategyOptions extends CommonOptions {
@@ -22,21 +17,7 @@ export interface PasswordStrategyOptions extends CommonOptions {
   passReqToCallback?: boolean | undefined;
 }
 
-/** Options of {@link PasswordStrategy} with `passReqToCallback: true`. */
-export interface PasswordStrategyOptionsWithRequest extends PasswordStrategyOptions {
-  passReqToCallback: true;
-}
-
 const OWNER = '7Geese PasswordStrategy';
-
-/**
- * What the sign-in form is told; the same for an unknown email and a wrong password.
- * @deprecated Compare `info.code` with `'missing_credentials'` or `'invalid_credentials'`.
- */
-export const PASSWORD_MESSAGES = {
-  missing: SIGN_IN_FAILURES.missing_credentials,
-  rejected: SIGN_IN_FAILURES.invalid_credentials,
-} as const;
 
 /**
  * Sign-in with a 7Geese email and password, for applications registered with the grant type
@@ -50,18 +31,29 @@ export const PASSWORD_MESSAGES = {
  * passport.use(new PasswordStrategy({ clientID, clientSecret },
  *   async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
  * app.post('/login/password', passport.authenticate('7geese-password', { failureRedirect: '/login' }));
+ *
+ * @typeParam V The verify function's own type, inferred: it lets TypeScript refuse a params-form
+ * function that does not declare `done`, which passport-oauth2's arity rule would call with the
+ * profile in place of `params`.
  */
-export class PasswordStrategy extends SignInStrategy {
+export class PasswordStrategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy {
   override name = '7geese-password';
   private readonly _fields: { username: string; password: string };
 
-  constructor(options: PasswordStrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
-  constructor(options: PasswordStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
-  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
+  constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
+  constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
   constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
-  constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
-  constructor(options: PasswordStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(
+    options: PasswordStrategyOptions,
+    verify:
+      | VerifyFunction
+      | VerifyFunctionWithRequest
+      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
+      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
+  );
+  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
+  constructor(options: PasswordStrategyOptions, verify: unknown) {
     super(OWNER, options, verify);
     const { check } = this._flow;
     this._fields = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkExpected, checkKey, checkLeaseTime, checkTokens, type StoredTokens, type TokenStore } from './token-store.js';
+import { checkExpected, checkKey, checkLeaseTime, checkTokens, type TokenSet, type TokenStore } from './token-store.js';
 
 /**
  * The one method of a [node-redis](https://github.com/redis/node-redis) client (v4 and later,
@@ -49,10 +49,10 @@ const DELETE = `return redis.call('DEL', KEYS[1])`;
 const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
 
 /** Reads a stored entry; one that is not well-formed tokens counts as none (the person signs in again). */
-function parse(json: unknown): StoredTokens | undefined {
+function parse(json: unknown): TokenSet | undefined {
   if (typeof json !== 'string') return undefined;
   try {
-    const t = JSON.parse(json) as StoredTokens & { expiresAt: number | null; refreshToken: string | null };
+    const t = JSON.parse(json) as TokenSet & { expiresAt: number | null; refreshToken: string | null };
     return checkTokens('RedisTokenStore', { ...t, refreshToken: t.refreshToken ?? undefined, expiresAt: t.expiresAt ?? undefined });
   } catch {
     return undefined;
@@ -94,11 +94,11 @@ export class RedisTokenStore implements TokenStore {
     this.#ttl = ttl === Infinity ? '0' : String(Math.round(ttl));
   }
 
-  async load(key: string): Promise<StoredTokens | undefined> {
+  async load(key: string): Promise<TokenSet | undefined> {
     return parse(await this.#eval(LOAD, this.#tokensKey('load', key), []));
   }
 
-  async save(key: string, tokens: StoredTokens, expected?: string): Promise<boolean> {
+  async save(key: string, tokens: TokenSet, expected?: string): Promise<boolean> {
     const k = this.#tokensKey('save', key);
     const t = checkTokens('RedisTokenStore.save()', tokens);
     checkExpected('RedisTokenStore.save()', expected);

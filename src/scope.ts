@@ -16,17 +16,14 @@ export const SCOPE_RESOURCES = [
   'review',
 ] as const;
 
-/** A resource a 7Geese scope can name, such as `'objective'`. */
-export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
-
 /** The access level a scope grants on a resource. */
-export type ScopeAccess = 'read' | 'write';
+type ScopeAccess = 'read' | 'write';
 
 /**
  * One 7Geese scope: `'all'`, or a resource with its access level, such as
  * `'userprofile:read'`. TypeScript rejects a misspelt scope such as `'objectives:read'`.
  */
-export type Scope = 'all' | `${ScopeResource}:${ScopeAccess}`;
+export type Scope = 'all' | `${(typeof SCOPE_RESOURCES)[number]}:${'read' | 'write'}`;
 
 /**
  * The ways a scope can be written in options: one scope, a space-separated string of scopes,
@@ -41,7 +38,7 @@ export type ScopeInput =
   | Scope
   | (string & {})
   | readonly Scope[]
-  | { readonly [R in ScopeResource]?: ScopeAccess | readonly ScopeAccess[] };
+  | { readonly [R in (typeof SCOPE_RESOURCES)[number]]?: 'read' | 'write' | readonly ('read' | 'write')[] };
 
 /** The scope asked for when none is configured: enough to load the signed-in user's profile. */
 export const DEFAULT_SCOPE: readonly Scope[] = ['userprofile:read'];

@@ -3,18 +3,16 @@
 import { InternalOAuthError, Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SevenGeeseError, SevenGeeseResponseError, endpointOf } from './errors.js';
 import type { StrategyRequest } from './host-request.js';
-import { refreshTokens, SevenGeeseOAuth2, type RefreshOptions, type RevokeOptions, type TokenParams, type TokenSet } from './oauth2-client.js';
+import { refreshTokens, SevenGeeseOAuth2, type TokenParams } from './oauth2-client.js';
 import { PATHS, resolveCommon, type CommonOptions, type ResolvedCommon } from './options.js';
 import { parseProfile, type Profile } from './profile.js';
-import { normalizeScope, type Scope } from './scope.js';
+import { normalizeScope, type Scope, type ScopeInput } from './scope.js';
+import type { TokenSet } from './token-store.js';
 import type { Transport } from './transport/transport.js';
 import { callVerify, verifyParams, type AnyVerify, type VerifyDone } from './verify.js';
 
 /** How many `failureMessage` messages a session keeps, the newest last. */
 const MAX_MESSAGES = 5;
-
-/** A Passport `done` for a profile, as `userProfile` answers. */
-export type ProfileDone = (err?: Error | null, profile?: Profile) => void;
 
 /** What a strategy was built with, checked once. */
 interface Flow {
@@ -94,7 +92,7 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    * `Authorization` header, and normalises it. Override to load more, calling
    * `super.userProfile` first.
    */
-  override userProfile(accessToken: string, done: ProfileDone): void {
+  override userProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
     const url = this._flow.settings.profileURL;
     this._oauth2.get(url, accessToken, (err: unknown, body?: string | Buffer) => {
       if (err) return done(err instanceof Error ? err : new InternalOAuthError('Failed to fetch the 7Geese profile', err));
@@ -114,7 +112,7 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    * (a boolean, `(accessToken)` answering a value or a promise, or `(accessToken, done)`) says
    * to skip it, in which case verify gets `undefined`.
    */
-  _loadUserProfile(accessToken: string, done: ProfileDone): void {
+  _loadUserProfile(accessToken: string, done: (err?: Error | null, profile?: Profile) => void): void {
     const skip = this._flow.skip;
     const then = (err: unknown, skipped?: unknown): void => {
       if (err) return done(err instanceof Error ? err : new Error(String(err)));
@@ -156,8 +154,8 @@ export abstract class SignInStrategy extends OAuth2Strategy {
   }
 
   /**
-   * The end both strategies share once 7Geese answered with tokens: the profile, the verify
-   * function, and `success` (with the app's state in `info.state`) or `fail`.
+   * @internal The end both strategies share once 7Geese answered with tokens: the profile, the
+   * verify function, and `success` (with the app's state in `info.state`) or `fail`.
    */
   protected _finish(
     req: StrategyRequest,
@@ -169,7 +167,7 @@ export abstract class SignInStrategy extends OAuth2Strategy {
   ): void {
     this._loadUserProfile(accessToken, (err, profile) => {
       if (err) return this.error(err);
-      const params = verifyParams((raw ?? { access_token: accessToken }) as Record<string, unknown>, scopes);
+      const params = verifyParams((raw ?? { access_token: accessToken }) as Record<string, unknown>, scopes, refreshToken);
       const done: VerifyDone = (failure, user, info) => {
         if (failure) return this.error(failure);
         if (!user) return this.fail(info);
@@ -186,7 +184,13 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    *
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
    */
-  refresh(refreshToken: string, options?: RefreshOptions): Promise<TokenSet> {
+  refresh(
+    refreshToken: string,
+    options?: {
+      /** Ask for fewer scopes than the original grant; 7Geese refuses more (`invalid_scope`). */
+      scope?: ScopeInput | undefined;
+    },
+  ): Promise<TokenSet> {
     return refreshTokens(this._oauth2, refreshToken, options);
   }
 
@@ -196,7 +200,13 @@ export abstract class SignInStrategy extends OAuth2Strategy {
    *
    * @see https://www.rfc-editor.org/rfc/rfc7009
    */
-  revoke(token: string, options?: RevokeOptions): Promise<void> {
+  revoke(
+    token: string,
+    options?: {
+      /** Which kind of token it is; saves 7Geese a lookup (RFC 7009 section 2.1). */
+      hint?: 'access_token' | 'refresh_token' | undefined;
+    },
+  ): Promise<void> {
     if (typeof this._oauth2.revoke !== 'function') {
       return Promise.reject(new TypeError(`revoke() needs this library's client as strategy._oauth2; the one there has no revoke().`));
     }

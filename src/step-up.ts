@@ -19,7 +19,7 @@ export interface StepUpRequest {
 }
 
 /** The per-request options {@link requireScopes} hands to `passport.authenticate`. */
-export interface StepUpAuthenticateOptions {
+interface StepUpAuthenticateOptions {
   /** The scopes the token has and those it lacks. */
   scope: Scope[];
   /** Lets 7Geese skip its consent page when the person already granted these scopes. */
@@ -33,16 +33,16 @@ export interface StepUpAuthenticateOptions {
   };
 }
 
-/** A Passport instance: the global `passport`, or one made with `new Passport()`. */
-export interface StepUpPassport {
-  /** Called with {@link StepUpAuthenticateOptions}; typed loosely to accept Passport's own typings. */
-  authenticate(strategy: string, options: object): (req: never, res: never, next: never) => unknown;
-}
-
 /** Options of {@link requireScopes}. */
 export interface RequireScopesOptions<Req extends StepUpRequest = StepUpRequest, Res = unknown> {
-  /** The Passport instance the 7Geese strategy is registered with (`passport`, or your `new Passport()`). */
-  passport: StepUpPassport;
+  /**
+   * The Passport instance the 7Geese strategy is registered with (`passport`, or your
+   * `new Passport()`); typed loosely to accept Passport's own typings.
+   */
+  passport: {
+    /** Passport's `authenticate(strategy, options)`, returning its middleware. */
+    authenticate(strategy: string, options: object): (req: never, res: never, next: never) => unknown;
+  };
   /**
    * The scopes the signed-in person's access token has, such as the `params.scopes` you kept at
    * sign-in. `undefined` counts as none: put `requireScopes` after your signed-in check.

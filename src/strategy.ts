@@ -8,12 +8,7 @@ import { randomText, saveState, takeState, type OAuth2StateStore, type PendingSi
 import { serializeScope } from './scope.js';
 import { SignInStrategy, boundMessages } from './sign-in-flow.js';
 import { SessionStateStore } from './state-store.js';
-import type {
-  ProfileVerifyFunction,
-  ProfileVerifyFunctionWithRequest,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
-} from './verify.js';
+import type { VerifyFunction, VerifyFunctionWithRequest } from './verify.js';
 
 /** Options of {@link Strategy}. */
 export interface StrategyOptions extends CommonOptions {
@@ -56,11 +51,6 @@ export interface StrategyOptions extends CommonOptions {
   passReqToCallback?: boolean | undefined;
 }
 
-/** Options of {@link Strategy} with `passReqToCallback: true`. */
-export interface StrategyOptionsWithRequest extends StrategyOptions {
-  passReqToCallback: true;
-}
-
 const OWNER = '7Geese Strategy';
 
 /** The parameters of 7Geese's answer on the callback; each, when present, a single string. */
@@ -94,18 +84,29 @@ interface Authorize {
  *   callbackURL: 'https://app.example.com/auth/7geese/callback',
  *   scope: ['userprofile:read', 'objective:read'],
  * }, async (accessToken, refreshToken, profile) => findOrCreateUser(profile)));
+ *
+ * @typeParam V The verify function's own type, inferred: it lets TypeScript refuse a params-form
+ * function that does not declare `done`, which passport-oauth2's arity rule would call with the
+ * profile in place of `params`.
  */
-export class Strategy extends SignInStrategy {
+export class Strategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy {
   override name = '7geese';
   private readonly _authorize: Authorize;
 
-  constructor(options: StrategyOptionsWithRequest, verify: ProfileVerifyFunctionWithRequest);
-  constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
-  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: ProfileVerifyFunction);
+  constructor(options: StrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
+  constructor(options: StrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
   constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
   /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
-  constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest);
-  constructor(options: StrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(
+    options: StrategyOptions,
+    verify:
+      | VerifyFunction
+      | VerifyFunctionWithRequest
+      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
+      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
+  );
+  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
+  constructor(options: StrategyOptions, verify: unknown) {
     super(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
     const { check, settings } = this._flow;
     const callbackURL = check.string('callbackURL', ' Use the redirect URI registered with your 7Geese application.');

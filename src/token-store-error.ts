@@ -1,8 +1,5 @@
 import { SevenGeeseError } from './errors.js';
 
-/** The codes of {@link SevenGeeseTokenStoreError}. */
-export type TokenStoreErrorCode = 'refresh_contended' | 'no_tokens';
-
 /**
  * Getting a valid access token from a token store failed without 7Geese saying why:
  * `refresh_contended` when another process held the refresh lease until the deadline (7Geese or
@@ -14,7 +11,7 @@ export class SevenGeeseTokenStoreError extends SevenGeeseError {
   /** The class's name, for logs: `'SevenGeeseTokenStoreError'`. */
   override name = 'SevenGeeseTokenStoreError';
 
-  constructor(message: string, code: TokenStoreErrorCode, endpoint: string, cause?: unknown) {
+  constructor(message: string, code: 'refresh_contended' | 'no_tokens', endpoint: string, cause?: unknown) {
     super(message, code, { endpoint, cause });
   }
 }

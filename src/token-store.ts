@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { TokenSet } from './oauth2-client.js';
 import { isToken } from './transport/answers.js';
-import type { VerifyParams } from './verify.js';
 
 /**
- * One person's 7Geese tokens as a {@link TokenStore} keeps them: plain data that survives
- * `JSON.stringify`, so any store can hold it.
+ * One person's 7Geese tokens as plain data that survives `JSON.stringify`: what a
+ * {@link TokenStore} keeps, what the verify callback's `params.tokens` holds, what `refresh()`
+ * answers and `onTokens` receives.
  */
-export interface StoredTokens {
+export interface TokenSet {
   /** The access token. */
   accessToken: string;
-  /** 7Geese rotates it: after a refresh only the new one works. */
+  /** 7Geese rotates it: after a refresh only the new one works, so store it. */
   refreshToken: string | undefined;
   /** When the access token expires, in milliseconds since the epoch; undefined when 7Geese did not say. */
   expiresAt: number | undefined;
@@ -26,12 +25,12 @@ export interface StoredTokens {
  * store with atomic conditional writes and expiring keys.
  *
  * @example
- * await store.save(user.id, toStoredTokens(params));       // after sign-in, unconditionally
+ * await store.save(user.id, params.tokens);       // after sign-in, unconditionally
  * const token = await getAccessToken({ strategy, store, key: user.id });
  */
 export interface TokenStore {
   /** The tokens saved under `key`, or undefined. */
-  load(key: string): Promise<StoredTokens | undefined>;
+  load(key: string): Promise<TokenSet | undefined>;
   /**
    * Saves `tokens` under `key`. With `expected`, only when the refresh token stored now is
    * `expected` (compare-and-swap), so that a refresh never overwrites newer tokens. An
@@ -39,7 +38,7 @@ export interface TokenStore {
    *
    * @returns whether it saved
    */
-  save(key: string, tokens: StoredTokens, expected?: string): Promise<boolean>;
+  save(key: string, tokens: TokenSet, expected?: string): Promise<boolean>;
   /**
    * Takes the lease on refreshing `key` for `ttl` milliseconds, unless someone holds it.
    * A lease its holder never releases (a crashed process) ends by itself after `ttl`.
@@ -89,8 +88,8 @@ export function checkKey(owner: string, key: unknown): string {
 }
 
 /** Checks tokens before a store keeps them, and copies them so that later changes by the caller do not leak in. */
-export function checkTokens(owner: string, tokens: StoredTokens): StoredTokens {
-  const t = tokens as Partial<StoredTokens> | null;
+export function checkTokens(owner: string, tokens: TokenSet): TokenSet {
+  const t = tokens as Partial<TokenSet> | null;
   if (typeof t !== 'object' || t === null || typeof t.accessToken !== 'string' || t.accessToken === '') {
     throw new TypeError(`${owner} needs tokens with a non-empty "accessToken" string.`);
   }
@@ -111,27 +110,16 @@ export function checkTokens(owner: string, tokens: StoredTokens): StoredTokens {
 }
 
 /**
- * The tokens of a sign-in (the verify callback's `params`) or of a refresh (a `TokenSet`) in
- * the form a {@link TokenStore} keeps.
- *
- * @example
- * async (accessToken, refreshToken, params, profile) => {
- *   await store.save(String(profile.id), toStoredTokens(params));
- *   return findOrCreateUser(profile);
- * }
+ * A {@link TokenSet} from a token answer's fields; `expiresAt` as 7Geese's answer was read (a
+ * `Date`, or undefined when it did not say).
  */
-export function toStoredTokens(source: TokenSet | VerifyParams): StoredTokens {
-  // 7Geese's answer always has access_token (it is refused without one); fields it may add in
-  // camelCase are its own, not a TokenSet's.
-  const fromAnswer = typeof (source as Partial<VerifyParams>).access_token === 'string';
-  const accessToken = fromAnswer ? (source as VerifyParams).access_token : (source as TokenSet).accessToken;
-  const refreshToken = fromAnswer ? (source as VerifyParams).refresh_token : (source as TokenSet).refreshToken;
-  return checkTokens('toStoredTokens()', {
+export function tokenSet(accessToken: string, refreshToken: string | undefined, expiresAt: unknown, scopes: readonly string[]): TokenSet {
+  return {
     accessToken,
-    refreshToken: typeof refreshToken === 'string' ? refreshToken : undefined,
-    expiresAt: source.expiresAt instanceof Date ? source.expiresAt.getTime() : undefined,
-    scopes: Array.isArray(source.scopes) ? source.scopes : [],
-  });
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
+    expiresAt: expiresAt instanceof Date ? expiresAt.getTime() : undefined,
+    scopes: [...scopes],
+  };
 }
 
 /**
@@ -141,11 +129,11 @@ export function toStoredTokens(source: TokenSet | VerifyParams): StoredTokens {
  *
  * @example
  * const store = new MemoryTokenStore();
- * await store.save('user-42', toStoredTokens(params));
+ * await store.save('user-42', params.tokens);
  * const accessToken = await getAccessToken({ strategy, store, key: 'user-42' });
  */
 export class MemoryTokenStore implements TokenStore {
-  readonly #tokens = new Map<string, StoredTokens>();
+  readonly #tokens = new Map<string, TokenSet>();
   readonly #leases = new Map<string, { id: string; until: number }>();
   readonly #max: number;
   readonly #now: () => number;
@@ -159,12 +147,12 @@ export class MemoryTokenStore implements TokenStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async load(key: string): Promise<StoredTokens | undefined> {
+  async load(key: string): Promise<TokenSet | undefined> {
     const t = this.#tokens.get(checkKey('MemoryTokenStore.load()', key));
     return t && { ...t, scopes: [...t.scopes] };
   }
 
-  async save(key: string, tokens: StoredTokens, expected?: string): Promise<boolean> {
+  async save(key: string, tokens: TokenSet, expected?: string): Promise<boolean> {
     checkKey('MemoryTokenStore.save()', key);
     const copy = checkTokens('MemoryTokenStore.save()', tokens);
     checkExpected('MemoryTokenStore.save()', expected);

@@ -2,10 +2,12 @@ import { failure } from './failures.js';
 import type { StrategyRequest } from './host-request.js';
 import type { Profile } from './profile.js';
 import { missingScopes } from './scope.js';
+import { tokenSet, type TokenSet } from './token-store.js';
 
 /**
  * The token response as the verify callback sees it: 7Geese's JSON, the granted scopes as a
- * list, when the access token expires, and which requested scopes were not granted.
+ * list, when the access token expires, which requested scopes were not granted, and the tokens
+ * as a token store keeps them.
  */
 export interface VerifyParams {
   access_token: string;
@@ -21,52 +23,52 @@ export interface VerifyParams {
   missingScopes: string[];
   /** When the access token expires, at most a year away (a larger `expires_in` is cut to a year); undefined when 7Geese did not say. */
   expiresAt: Date | undefined;
+  /**
+   * This sign-in's tokens as plain data, ready for a token store.
+   * @example await store.save(String(profile.id), params.tokens);
+   */
+  tokens: TokenSet;
   [field: string]: unknown;
 }
 
-/** The user an app signs in: whatever its `passport.serializeUser` accepts. */
-export type VerifiedUser = Express.User;
-
 /** Passport's `done`: an error, or the user (or `false` with a message to fail). */
-export type VerifyDone = (err: Error | null | undefined, user?: VerifiedUser | false, info?: object) => void;
+export type VerifyDone = (err: Error | null | undefined, user?: Express.User | false, info?: object) => void;
 
-/** What a promise-returning verify function resolves to: the user, or `false`/`null` to fail. */
-export type AsyncVerifyResult = VerifiedUser | false | null | undefined;
-
-// Each is the type of a method, `{ m(…): … }['m']`, so that TypeScript checks `req` bivariantly:
-// a verify function may annotate it as `express.Request`, `FastifyRequest` or a Koa request.
+// Each form is a method type, so that TypeScript checks `req` bivariantly: a verify function
+// may annotate it as `express.Request`, `FastifyRequest` or a Koa request. Each answers through
+// `done` or with a promise of the user (`false` or `null` to refuse).
 
 /**
- * The profile form: `(accessToken, refreshToken, profile, done)`, answering through `done` or
- * a returned promise. TypeScript types an unannotated arrow function from this one.
+ * The verify callback, in one of passport-oauth2's two forms, chosen at run time by the
+ * number of parameters the function declares:
+ *
+ * - `VerifyFunction` (or `VerifyFunction<'profile'>`): `(accessToken, refreshToken, profile, done)`,
+ *   answering through `done` or a returned promise. TypeScript types an unannotated function from it.
+ * - `VerifyFunction<'params'>`: five declared parameters, `(accessToken, refreshToken, params, profile, done)`.
+ *   Declare all five, `done` too: with four, the profile comes third. The strategies' constructors
+ *   refuse to compile a four-parameter function whose third parameter is `VerifyParams`.
+ *
+ * @typeParam Form `'profile'`, `'params'`, or both.
  */
-export type ProfileVerifyFunction = {
-  form(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}['form'];
-
-/** {@link ProfileVerifyFunction} with `req` first, under `passReqToCallback: true`. */
-export type ProfileVerifyFunctionWithRequest = {
-  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}['form'];
-
-/** The params form: five declared parameters, `(accessToken, refreshToken, params, profile, done)`. */
-export type ParamsVerifyFunction = {
-  form(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}['form'];
-
-/** {@link ParamsVerifyFunction} with `req` first: six declared parameters. */
-export type ParamsVerifyFunctionWithRequest = {
-  form(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<AsyncVerifyResult>;
-}['form'];
+export type VerifyFunction<Form extends 'profile' | 'params' = 'profile'> = {
+  /** The profile form. */
+  profile(accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
+  /** The params form: five declared parameters. */
+  params(accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
+}[Form];
 
 /**
- * Every verify form without `req`. As in passport-oauth2, a function that declares five
- * parameters gets `params` before the profile; `done` always comes last.
+ * {@link VerifyFunction} with `req` first, under `passReqToCallback: true`: the params form
+ * declares six parameters.
+ *
+ * @typeParam Form `'profile'`, `'params'`, or both.
  */
-export type VerifyFunction = ProfileVerifyFunction | ParamsVerifyFunction;
-
-/** Every verify form with `req` first, under `passReqToCallback: true` (six parameters for `params`). */
-export type VerifyFunctionWithRequest = ProfileVerifyFunctionWithRequest | ParamsVerifyFunctionWithRequest;
+export type VerifyFunctionWithRequest<Form extends 'profile' | 'params' = 'profile'> = {
+  /** The profile form with `req` first. */
+  profile(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
+  /** The params form with `req` first: six declared parameters. */
+  params(req: StrategyRequest, accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone): void | PromiseLike<Express.User | false | null | undefined>;
+}[Form];
 
 /** Any of the verify signatures, as called at run time. */
 export type AnyVerify = (...args: any[]) => unknown;
@@ -116,7 +118,7 @@ export function callVerify(
   const reachesDone = verify.length === 0 || verify.length > lead.length + rest.length;
   const settleWith = (result: unknown): void => {
     if (result === false || result === null) return once(null, false);
-    if (result !== undefined) return once(null, result as VerifiedUser);
+    if (result !== undefined) return once(null, result as Express.User);
     if (reachesDone) return;
     once(
       new TypeError(
@@ -143,7 +145,7 @@ export function callVerify(
  * Builds the verify callback's `params` from a token response and the scopes asked for.
  * RFC 6749 section 5.1: a token response may leave out `scope` when it equals the request.
  */
-export function verifyParams(raw: Record<string, unknown>, requested: readonly string[]): VerifyParams {
+export function verifyParams(raw: Record<string, unknown>, requested: readonly string[], refreshToken: string | undefined): VerifyParams {
   const granted = typeof raw.scope === 'string' && Array.isArray(raw.scopes) ? (raw.scopes as string[]) : [...requested];
   // Completed in place rather than copied: `raw` is the token response parsed for this sign-in
   // alone, and the verify function is the only one that sees it after this.
@@ -151,5 +153,6 @@ export function verifyParams(raw: Record<string, unknown>, requested: readonly s
   params.scopes = granted;
   params.requestedScopes = [...requested];
   params.missingScopes = missingScopes(requested, granted);
+  params.tokens = tokenSet(params.access_token, refreshToken, raw.expiresAt, granted);
   return params;
 }

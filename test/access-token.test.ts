@@ -4,12 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   getAccessToken,
   MemoryTokenStore,
-  toStoredTokens,
   SevenGeeseClient,
   SevenGeeseTokenError,
   SevenGeeseTokenStoreError,
   Strategy,
-  type StoredTokens,
+  type TokenSet,
   type TokenStore,
 } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
@@ -35,7 +34,7 @@ afterEach(async () => {
 });
 
 /** Fresh tokens from the simulator, saved as expiring `expiresIn` ms after the fake now. */
-async function signIn(expiresIn: number | undefined): Promise<StoredTokens> {
+async function signIn(expiresIn: number | undefined): Promise<TokenSet> {
   const t = sim.issueToken({ user: 1, scope: 'userprofile:read', clientId: 'tokens' });
   const tokens = { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: expiresIn === undefined ? undefined : time + expiresIn, scopes: ['userprofile:read'] };
   await store.save(KEY, tokens);
@@ -284,7 +283,7 @@ describe('an expires_in beyond what a Date holds', () => {
       try {
         const saved = new MemoryTokenStore();
         const h = createHarness(far, {}, async (_accessToken, _refreshToken, params, profile, _done) => {
-          await saved.save(String(profile.id), toStoredTokens(params));
+          await saved.save(String(profile.id), params.tokens);
           return { id: profile.id };
         });
         const user = far.users[0]!.id;

@@ -8,12 +8,10 @@ describe('the public API', () => {
       'CHANNELS',
       'CookieStateStore',
       'MemoryTokenStore',
-    'PASSWORD_MESSAGES',
       'PasswordStrategy',
       'RedisTokenStore',
       'SCOPE_RESOURCES',
       'SIGN_IN_FAILURES',
-      'STATE_MESSAGES',
       'SessionStateStore',
       'SevenGeeseAPIError',
       'SevenGeeseAuthorizationError',
@@ -27,9 +25,7 @@ describe('the public API', () => {
       'SevenGeeseUnavailableError',
       'Strategy',
       'getAccessToken',
-      'normalizeScope',
       'requireScopes',
-      'toStoredTokens',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { normalizeScope, SCOPE_RESOURCES, type Scope, type ScopeInput } from '../src/index.js';
+import { SCOPE_RESOURCES, type Scope, type ScopeInput } from '../src/index.js';
+import { normalizeScope } from '../src/scope.js';
 import { missingScopes, serializeScope } from '../src/scope.js';
 
 describe('scope', () => {

@@ -5,7 +5,7 @@ import session from 'express-session';
 import globalPassport, { Passport } from 'passport';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Strategy, requireScopes, type Profile, type RequireScopesOptions, type StepUpPassport, type VerifyDone, type VerifyParams } from '../src/index.js';
+import { Strategy, requireScopes, type Profile, type RequireScopesOptions, type VerifyDone, type VerifyParams } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 import { CALLBACK_URL, registerClient } from './helpers/harness.js';
 
@@ -214,7 +214,7 @@ describe('requireScopes', () => {
 
   it('hands passport.authenticate the union, the prompt and a state with returnTo, stepUp and the app\'s fields, and drops a returnTo off this site', async () => {
     const calls: unknown[] = [];
-    const fake: StepUpPassport = {
+    const fake: RequireScopesOptions['passport'] = {
       authenticate: (name, options) => ((_req: unknown, res: express.Response) => {
         calls.push({ name, options });
         res.send('started');

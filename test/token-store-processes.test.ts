@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient } from 'redis';
-import { RedisTokenStore, type StoredTokens } from '../src/index.js';
+import { RedisTokenStore, type TokenSet } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 import { hasRedis, noRedisReason, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { reportMissing } from './helpers/system-package.js';
@@ -102,7 +102,7 @@ describe.skipIf(!hasRedis)(`processes sharing a RedisTokenStore${hasRedis ? '' :
   }
 
   /** What happens when time passes: the stored access token now expires within the margin. */
-  async function ageTokens(): Promise<StoredTokens> {
+  async function ageTokens(): Promise<TokenSet> {
     const current = (await store.load(KEY))!;
     expect(await store.save(KEY, { ...current, expiresAt: Date.now() + 30_000 }, current.refreshToken)).toBe(true);
     return current;
@@ -167,7 +167,7 @@ describe.skipIf(!hasRedis)(`processes sharing a RedisTokenStore${hasRedis ? '' :
 describe('processes each with their own MemoryTokenStore (what a shared store prevents)', () => {
   it(`${PROCESSES} processes refresh the same rotating token themselves: ${PROCESSES} refresh requests, all but one get invalid_grant`, async () => {
     const issued = sim.issueToken({ user: 1, scope: 'userprofile:read' });
-    const tokens: StoredTokens = { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 30_000, scopes: ['userprofile:read'] };
+    const tokens: TokenSet = { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 30_000, scopes: ['userprofile:read'] };
     const workers = Array.from({ length: PROCESSES }, () => new Worker());
     try {
       await Promise.all(workers.map((w, i) => w.ask({ type: 'init', redisURL: null, tokens, baseURL: sim.baseURL, key: KEY, via: i % 2 ? 'client' : 'helper' })));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryTokenStore, toStoredTokens, type TokenSet, type VerifyParams } from '../src/index.js';
+import { MemoryTokenStore } from '../src/index.js';
+import { verifyParams } from '../src/verify.js';
 import { tokenStoreContract } from './helpers/token-store-contract.js';
 
 describe('MemoryTokenStore, as every token store', () => {
@@ -41,24 +42,14 @@ describe('MemoryTokenStore', () => {
   });
 });
 
-describe('toStoredTokens', () => {
-  it('reads the verify callback\'s params', () => {
-    const params = { access_token: 'a', refresh_token: 'r', scopes: ['userprofile:read'], expiresAt: new Date(5000) } as VerifyParams;
-    expect(toStoredTokens(params)).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 5000, scopes: ['userprofile:read'] });
+describe("the verify callback's params.tokens", () => {
+  it('holds the sign-in\'s tokens as a token store keeps them, the expiry in milliseconds', () => {
+    const raw = { access_token: 'a', refresh_token: 'r', scope: 'userprofile:read', scopes: ['userprofile:read'], expiresAt: new Date(5000) };
+    expect(verifyParams(raw, ['userprofile:read'], 'r').tokens).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 5000, scopes: ['userprofile:read'] });
   });
 
-  it('reads a token answer by its access_token and refresh_token, never by camelCase fields 7Geese added', () => {
-    const params = { access_token: 'a', refresh_token: 'r', accessToken: 'x\r\ny', refreshToken: 'z', scopes: [], expiresAt: undefined } as unknown as VerifyParams;
-    expect(toStoredTokens(params)).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: undefined, scopes: [] });
-  });
-
-  it('checks the token characters of either form', () => {
-    const set: TokenSet = { accessToken: 'a\r\nb', refreshToken: undefined, scopes: [], expiresAt: undefined, raw: {} as TokenSet['raw'] };
-    expect(() => toStoredTokens(set)).toThrow(new TypeError('toStoredTokens() needs "accessToken" and "refreshToken" as tokens (visible ASCII characters, at most 4096).'));
-  });
-
-  it('reads a TokenSet from refresh()', () => {
-    const set: TokenSet = { accessToken: 'a', refreshToken: undefined, scopes: [], expiresAt: undefined, raw: {} as TokenSet['raw'] };
-    expect(toStoredTokens(set)).toEqual({ accessToken: 'a', refreshToken: undefined, expiresAt: undefined, scopes: [] });
+  it('reads the token answer by its access_token, never by camelCase fields 7Geese added, and has no refresh token when 7Geese sent none', () => {
+    const raw = { access_token: 'a', accessToken: 'x', refreshToken: 'z', expiresAt: undefined };
+    expect(verifyParams(raw, ['userprofile:read'], undefined).tokens).toEqual({ accessToken: 'a', refreshToken: undefined, expiresAt: undefined, scopes: ['userprofile:read'] });
   });
 });

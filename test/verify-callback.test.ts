@@ -12,7 +12,7 @@ afterEach(async () => {
   await sim.close();
 });
 
-async function outcome(verify: VerifyFunction, options: Record<string, unknown> = {}) {
+async function outcome(verify: VerifyFunction<'profile' | 'params'>, options: Record<string, unknown> = {}) {
   const h = createHarness(sim, options, verify);
   const res = await signIn(sim, h.agent, sim.users[0]!.id);
   const me = await h.agent.get('/me');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import type { PasswordStrategy, StoredTokens, Strategy, TokenStore } from 'passport-7geese';
+import type { PasswordStrategy, TokenSet, Strategy, TokenStore } from 'passport-7geese';
 import { errorView, failureView, notGrantedView } from './errors.js';
 import type { LoginLimits } from './login-limits.js';
 import type { ErrorView } from './pages.js';
@@ -28,7 +28,7 @@ export interface AuthDeps {
 }
 
 type Info =
-  | { message?: string; tokens?: StoredTokens; missingScopes?: string[]; state?: { returnTo?: string; stepUp?: string[] } & Record<string, unknown> }
+  | { message?: string; tokens?: TokenSet; missingScopes?: string[]; state?: { returnTo?: string; stepUp?: string[] } & Record<string, unknown> }
   | undefined;
 
 /** Signs the person in: a new session id (passport regenerates it), the tokens in the token store. */

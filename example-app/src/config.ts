@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { normalizeScope } from 'passport-7geese';
+import { Strategy } from 'passport-7geese';
 
 /** How the example app reaches 7Geese: the built-in simulator, or the real service. */
 export type Upstream =
@@ -107,9 +107,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const scope = get('SEVENGEESE_SCOPE');
   if (scope !== undefined) {
     try {
-      normalizeScope(scope, 'SEVENGEESE_SCOPE');
+      // The strategy checks its scopes on construction: one built here only for that stops
+      // start-up naming the setting, before anything listens.
+      new Strategy({ clientID: 'check', clientSecret: 'check', callbackURL: '/', scope }, async () => false);
     } catch (err) {
-      throw new ConfigError((err as Error).message);
+      throw new ConfigError(`SEVENGEESE_SCOPE: ${(err as Error).message}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { StoredTokens } from 'passport-7geese';
+import type { TokenSet } from 'passport-7geese';
 
 /** What the session keeps about the signed-in person: enough for the pages, nothing secret. */
 export interface SignedInUser {
@@ -22,7 +22,7 @@ export interface GrantInfo {
   expiresAt: string | undefined;
 }
 
-export function grantOf(key: string, tokens: StoredTokens): GrantInfo {
+export function grantOf(key: string, tokens: TokenSet): GrantInfo {
   return { key, scopes: tokens.scopes, expiresAt: tokens.expiresAt === undefined ? undefined : new Date(tokens.expiresAt).toISOString() };
 }
 

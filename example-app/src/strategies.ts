@@ -1,4 +1,4 @@
-import { PasswordStrategy, Strategy, toStoredTokens, type Profile, type VerifyDone, type VerifyParams } from 'passport-7geese';
+import { PasswordStrategy, Strategy, type Profile, type VerifyDone, type VerifyParams } from 'passport-7geese';
 import type { SignedInUser } from './session-data.js';
 
 export interface StrategySettings {
@@ -43,13 +43,13 @@ export function createStrategies(s: StrategySettings): { signIn: Strategy; passw
   const signIn = new Strategy(
     { ...common, clientID: s.clientID, clientSecret: s.clientSecret, callbackURL: s.callbackURL },
     (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
-      done(null, toUser(profile, '7geese'), { tokens: toStoredTokens(params), missingScopes: params.missingScopes }),
+      done(null, toUser(profile, '7geese'), { tokens: params.tokens, missingScopes: params.missingScopes }),
   );
   const password = s.password
     ? new PasswordStrategy(
         { ...common, clientID: s.password.clientID, clientSecret: s.password.clientSecret },
         (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) =>
-          done(null, toUser(profile, 'password'), { tokens: toStoredTokens(params) }),
+          done(null, toUser(profile, 'password'), { tokens: params.tokens }),
       )
     : undefined;
   return { signIn, password };

@@ -3,7 +3,7 @@
 // Issue 12, items 2 and 11.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Request } from 'express';
-import { CookieStateStore, SessionStateStore, STATE_MESSAGES, type SignInStore } from '../../src/index.js';
+import { CookieStateStore, SessionStateStore, SIGN_IN_FAILURES, type SignInStore } from '../../src/index.js';
 import { SpentStates } from '../../src/spent-states.js';
 
 const pending = (verifier: string) => ({ verifier, appState: undefined, scope: undefined, expiresAt: Date.now() + 600_000 });
@@ -49,7 +49,7 @@ describe('CookieStateStore', () => {
       expect(verifyCookie(store, next.handle, next.cookie).ok).toBe('a-verifier');
     }
     // The browser (or an attacker who copied it) sends the first, still unexpired, cookie again.
-    expect(verifyCookie(store, first.handle, first.cookie)).toEqual({ ok: false, info: { code: 'state_mismatch', message: STATE_MESSAGES.mismatch } });
+    expect(verifyCookie(store, first.handle, first.cookie)).toEqual({ ok: false, info: { code: 'state_mismatch', message: SIGN_IN_FAILURES.state_mismatch } });
   });
 
   it('forgets a spent state once its cookie has expired, which is then refused as expired', () => {
@@ -58,7 +58,7 @@ describe('CookieStateStore', () => {
     const first = startCookieSignIn(store);
     verifyCookie(store, first.handle, first.cookie);
     vi.setSystemTime(Date.now() + 60_001);
-    expect(verifyCookie(store, first.handle, first.cookie).info).toEqual({ code: 'state_expired', message: STATE_MESSAGES.expired });
+    expect(verifyCookie(store, first.handle, first.cookie).info).toEqual({ code: 'state_expired', message: SIGN_IN_FAILURES.state_expired });
   });
 });
 
@@ -113,7 +113,7 @@ describe('SessionStateStore', () => {
     }
     expect(outcomes).toEqual([
       { ok: 'v', info: undefined },
-      { ok: false, info: { code: 'state_busy', message: STATE_MESSAGES.busy } },
+      { ok: false, info: { code: 'state_busy', message: SIGN_IN_FAILURES.state_busy } },
     ]);
   });
 
@@ -126,6 +126,6 @@ describe('SessionStateStore', () => {
     const results: unknown[] = [];
     take(store, sessionRequest(session), handle, (_e, ok) => results.push(ok));
     take(store, sessionRequest(stale), handle, (_e, ok, info) => results.push(ok, info));
-    expect(results).toEqual(['v', false, { code: 'state_mismatch', message: STATE_MESSAGES.mismatch }]);
+    expect(results).toEqual(['v', false, { code: 'state_mismatch', message: SIGN_IN_FAILURES.state_mismatch }]);
   });
 });

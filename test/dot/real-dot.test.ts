@@ -9,7 +9,6 @@ import { Passport } from 'passport';
 import request from 'supertest';
 import {
   SIGN_IN_FAILURES,
-  PASSWORD_MESSAGES,
   PasswordStrategy,
   SevenGeeseAPIError,
   SevenGeeseClient,
@@ -205,7 +204,7 @@ describe.runIf(hasDOT)('against a real django-oauth-toolkit server', () => {
       const agent = passwordApp();
       const res = await agent.post('/login/password').type('form').send({ email: ADA.email, password: 'not-her-password' });
       expect(res.headers.location).toBe('/login');
-      expect((await agent.get('/login')).body.messages).toEqual([PASSWORD_MESSAGES.rejected]);
+      expect((await agent.get('/login')).body.messages).toEqual([SIGN_IN_FAILURES.invalid_credentials]);
       expect((await agent.get('/me')).body.user).toBeNull();
     });
   });

@@ -35,7 +35,7 @@ export function registerClient(sim: Simulator, clientId = 'harness-client'): { c
 export function createHarness(
   sim: Simulator,
   options: Partial<StrategyOptions> = {},
-  verify?: VerifyFunction,
+  verify?: VerifyFunction<'profile' | 'params'>,
   callbackOptions: { keepSessionInfo?: boolean } = {},
 ): Harness {
   const verifyCalls: VerifyCall[] = [];

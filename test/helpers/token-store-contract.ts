@@ -1,6 +1,6 @@
 // What every TokenStore promises, run against each implementation.
 import { expect, it } from 'vitest';
-import type { StoredTokens, TokenStore } from '../../src/index.js';
+import type { TokenSet, TokenStore } from '../../src/index.js';
 
 export interface ContractSubject {
   /** A fresh store, or one whose keys the test does not share with another. */
@@ -11,7 +11,7 @@ export interface ContractSubject {
   pass: (ms: number) => Promise<void>;
 }
 
-const tokens = (n: number): StoredTokens => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresAt: 1_700_000_000_000 + n, scopes: ['userprofile:read'] });
+const tokens = (n: number): TokenSet => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresAt: 1_700_000_000_000 + n, scopes: ['userprofile:read'] });
 
 let unique = 0;
 const key = () => `user-${process.pid}-${++unique}`;
@@ -111,7 +111,7 @@ export function tokenStoreContract(s: ContractSubject): void {
     const store = s.store();
     await expect(store.load('' as string)).rejects.toThrow(new TypeError(`${s.name}.load() needs the key as a non-empty string of at most 512 characters, got 0 characters.`));
     await expect(store.save(42 as unknown as string, tokens(1))).rejects.toThrow(`${s.name}.save() needs the key as a non-empty string`);
-    await expect(store.save(key(), { accessToken: '' } as StoredTokens)).rejects.toThrow(`${s.name}.save() needs tokens with a non-empty "accessToken" string.`);
+    await expect(store.save(key(), { accessToken: '' } as TokenSet)).rejects.toThrow(`${s.name}.save() needs tokens with a non-empty "accessToken" string.`);
     await expect(store.acquire(key(), 0)).rejects.toThrow(`${s.name}.acquire() needs a positive ttl in milliseconds, got 0.`);
   });
 }

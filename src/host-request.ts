@@ -72,44 +72,8 @@ export function resolveCallbackURL(req: HostRequest, callbackURL: string, proxy:
     );
   }
   const origin = `${protocolOf(req, trustProxy)}://${host}`;
-  if (!pathAbsolute(callbackURL)) {
-    const path = req.originalUrl ?? req.url ?? '/';
-    return new URL(callbackURL, `${origin}${path.startsWith('/') ? path : '/'}`).href;
-  }
-  // A path from the root does not depend on the request's path: one answer per host and path.
-  const key = `${origin} ${callbackURL}`;
-  let href = resolved.get(key);
-  if (href === undefined) {
-    href = new URL(callbackURL, `${origin}/`).href;
-    if (resolved.size >= MAX_RESOLVED) resolved.clear();
-    resolved.set(key, href);
-  }
-  return href;
-}
-
-/** Resolved callback URLs by origin and path. An app has a few; the bound guards against forged Host headers. */
-const resolved = new Map<string, string>();
-const MAX_RESOLVED = 64;
-const pathAbsoluteCache = new Map<string, boolean>();
-
-/**
- * True when `callbackURL` is a path from the root (`/auth/cb`), whose resolution keeps the
- * request's scheme and host and ignores its path. Asked of the URL parser itself, against two
- * hosts: `//host/cb`, `/\host/cb` and a tab or line break between the slashes name a host.
- */
-function pathAbsolute(callbackURL: string): boolean {
-  if (callbackURL[0] !== '/') return false;
-  let answer = pathAbsoluteCache.get(callbackURL);
-  if (answer === undefined) {
-    try {
-      answer = new URL(callbackURL, 'http://a.invalid/x/').host === 'a.invalid' && new URL(callbackURL, 'https://b.invalid/y/').host === 'b.invalid';
-    } catch {
-      answer = false;
-    }
-    if (pathAbsoluteCache.size >= MAX_RESOLVED) pathAbsoluteCache.clear();
-    pathAbsoluteCache.set(callbackURL, answer);
-  }
-  return answer;
+  const path = req.originalUrl ?? req.url ?? '/';
+  return new URL(callbackURL, `${origin}${path.startsWith('/') ? path : '/'}`).href;
 }
 
 const FASTIFY_REPLY = Symbol.for('passport-7geese.fastify-reply');

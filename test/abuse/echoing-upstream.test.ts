@@ -42,6 +42,7 @@ let server: HostileServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  echoes = [];
 });
 
 /** The request as a server that echoes it would quote it: decoded form first, then everything raw. */
@@ -60,8 +61,18 @@ function firstSecret(req: SeenRequest): string {
   return (req.headers.authorization ?? '').split(' ')[1] ?? '';
 }
 
+/** What the upstream echoed, request by request: proof that a secret was sent and came back. */
+let echoes: string[] = [];
+
+/** The request reached the upstream carrying each of `sent`, and its answer echoed them. */
+function expectSentAndEchoed(...sent: string[]): void {
+  expect(server!.seen.length).toBeGreaterThan(0);
+  for (const secret of sent) expect(echoes.join('\n')).toContain(secret);
+}
+
 function answer(req: SeenRequest, res: ServerResponse): void {
   const text = echo(req);
+  echoes.push(text);
   switch (mode) {
     case 'oauth-error':
       return sendJSON(res, 400, { error: 'invalid_grant', error_description: text, error_uri: `https://7geese.example/${text}` });
@@ -107,7 +118,7 @@ describe('an upstream that echoes the request into its answer', () => {
       const err = await new Promise((resolve) => {
         strategy._oauth2.getOAuthAccessToken(SECRETS.code, { grant_type: 'authorization_code', redirect_uri: 'http://app.test/cb', code_verifier: SECRETS.verifier }, (e) => resolve(e));
       });
-      expect(server!.seen[0]!.body).toContain(SECRETS.code);
+      expectSentAndEchoed(SECRETS.code, SECRETS.verifier, clientAuth === 'basic' ? basic : SECRETS.clientSecret);
       expectNoSecret(err);
       if (m === 'oauth-error') expect(err).toMatchObject({ code: 'invalid_grant', description: expect.stringContaining('[redacted]') });
     });
@@ -117,7 +128,9 @@ describe('an upstream that echoes the request into its answer', () => {
     mode = m;
     const baseURL = await start();
     const strategy = new Strategy({ clientID: 'seven-client', clientSecret: SECRETS.clientSecret, callbackURL: 'http://app.test/cb', baseURL }, async () => false);
-    expectNoSecret(await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e));
+    const err = await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e);
+    expectSentAndEchoed(SECRETS.refreshToken, basic);
+    expectNoSecret(err);
   });
 
   // A revocation answered 200 succeeded, whatever its body (RFC 7009 section 2.2).
@@ -125,7 +138,9 @@ describe('an upstream that echoes the request into its answer', () => {
     mode = m;
     const baseURL = await start();
     const strategy = new Strategy({ clientID: 'seven-client', clientSecret: SECRETS.clientSecret, callbackURL: 'http://app.test/cb', baseURL }, async () => false);
-    expectNoSecret(await strategy.revoke(SECRETS.revoked).catch((e: unknown) => e));
+    const err = await strategy.revoke(SECRETS.revoked).catch((e: unknown) => e);
+    expectSentAndEchoed(SECRETS.revoked, basic);
+    expectNoSecret(err);
   });
 
   it.each(TOKEN_MODES)('a password sign-in keeps no secret in its error: %s', async (m) => {
@@ -140,6 +155,7 @@ describe('an upstream that echoes the request into its answer', () => {
       });
       run.authenticate({ body: { email: 'someone@example.com', password: SECRETS.password } } as never);
     });
+    expectSentAndEchoed(SECRETS.password, basic);
     expectNoSecret(err);
   });
 
@@ -148,8 +164,15 @@ describe('an upstream that echoes the request into its answer', () => {
     const baseURL = await start();
     const client = new SevenGeeseClient({ accessToken: SECRETS.accessToken, baseURL });
     // GraphQL errors come with status 200: for get() that is a success.
-    if (m !== 'graphql') expectNoSecret(await client.get('/users/me/').catch((e: unknown) => e));
-    expectNoSecret(await client.graphql('{ me { id } }').catch((e: unknown) => e));
+    if (m !== 'graphql') {
+      const err = await client.get('/users/me/').catch((e: unknown) => e);
+      expectSentAndEchoed(`Bearer ${SECRETS.accessToken}`);
+      expectNoSecret(err);
+      echoes = [];
+    }
+    const err = await client.graphql('{ me { id } }').catch((e: unknown) => e);
+    expectSentAndEchoed(`Bearer ${SECRETS.accessToken}`);
+    expectNoSecret(err);
   });
 
   it("7Geese's error_description is kept short", async () => {

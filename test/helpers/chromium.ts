@@ -25,7 +25,7 @@ export function reportMissingChromium(suite: string): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath,
+    executablePath: executablePath ?? CHROMIUM_MISSING,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
 }

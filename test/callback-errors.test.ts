@@ -64,6 +64,19 @@ describe('a callback that is not a clean approval', () => {
     expect((await other.agent.get('/login')).body.messages).toEqual(['Unable to verify authorization request state.']);
   });
 
+  it('a ninth sign-in started in one session drops the oldest: its callback fails, the oldest kept and the newest still work', async () => {
+    const started: URL[] = [];
+    for (let i = 0; i < 9; i++) started.push(await startSignIn(h.agent));
+    const back = await Promise.all(started.map((url) => consent(sim, url, sim.users[0]!.id)));
+    await expectFailure(await finish(h.agent, back[0]!), 'Invalid authorization request state.');
+    expect(sim.requests.some((r) => r.path === '/o/token/')).toBe(false);
+    // The oldest kept and the newest both complete: eight were kept, not fewer.
+    for (const kept of [back[1]!, back[8]!]) {
+      expect((await finish(h.agent, kept)).headers.location).toBe('/me');
+      expect((await h.agent.get('/me')).body.user).toMatchObject({ id: String(sim.users[0]!.id) });
+    }
+  });
+
   it('a state older than ten minutes fails as expired', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const url = await startSignIn(h.agent);

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PasswordStrategy, SevenGeeseClient, Strategy } from '../../src/index.js';
+import { clip, redactor } from '../../src/redact.js';
 import { sendJSON, startHostile, type HostileServer, type SeenRequest } from './hostile-server.js';
 
 const SECRETS = {
@@ -182,5 +183,51 @@ describe('an upstream that echoes the request into its answer', () => {
     const err = (await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e)) as Error & { description: string };
     expect(err.description.length).toBeLessThanOrEqual(201);
     expect(err.message.length).toBeLessThan(400);
+  });
+});
+
+describe('redactor and clip, the pieces every error goes through', () => {
+  it('replaces a secret and keeps every character around it', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(redact('CSECRET-0a1b2c3d')).toBe('[redacted]');
+    expect(redact('before CSECRET-0a1b2c3d, after')).toBe('before [redacted], after');
+    expect(redact('a CSECRET-0a1b2c3d and CSECRET-0a1b2c3d again')).toBe('a [redacted] and [redacted] again');
+    expect(redact('nothing secret here')).toBe('nothing secret here');
+  });
+
+  it('finds any run of 8 characters of a secret, at either end of the text, and no run of 7', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(redact('cut: CSECRET-0a')).toBe('cut: [redacted]');
+    expect(redact('0a1b2c3d was echoed')).toBe('[redacted] was echoed');
+    expect(redact('ET-0a1b2 and ET-0a1b')).toBe('[redacted] and ET-0a1b');
+  });
+
+  it('finds a secret in each form an echo can show it in', () => {
+    const secret = 'a b!c d!e f"g/é';
+    const redact = redactor([secret]);
+    for (const form of [
+      secret,
+      'a%20b!c%20d!e%20f%22g%2F%C3%A9', // URL-encoded
+      'a+b!c+d!e+f%22g%2F%C3%A9', // URL-encoded with + for spaces
+      'a+b%21c+d%21e+f%22g%2F%C3%A9', // form-encoded
+      'a b!c d!e f\\"g/é', // JSON-escaped
+    ]) {
+      expect(redact(`[${form}]`), form).toBe('[[redacted]]');
+    }
+  });
+
+  it('replaces short secrets whole, the longest first, and ignores empty ones', () => {
+    expect(redactor(['ab', 'abcd'])('xabcdx ab')).toBe('x[redacted]x [redacted]');
+    expect(redactor(['pw 1'])('pw+1 and pw%201')).toBe('[redacted] and [redacted]');
+    expect(redactor(['', undefined])('text stays')).toBe('text stays');
+  });
+
+  it('clip removes secrets, then control characters, then cuts to the length', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(clip('a\r\n\tb\x7fc', redact, 10)).toBe('a b c');
+    expect(clip('0123456789', redact, 10)).toBe('0123456789');
+    expect(clip('0123456789X', redact, 10)).toBe('0123456789…');
+    // Redacted before the cut: no half of the secret is left at the end.
+    expect(clip('xxxxxxxx CSECRET-0a1b2c3d', redact, 12)).toBe('xxxxxxxx [re…');
   });
 });

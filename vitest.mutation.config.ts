@@ -18,6 +18,7 @@ export default defineConfig({
       'test/cookie-state-store.test.ts',
       'test/profile.test.ts',
       'test/scope.test.ts',
+      'test/state-store.test.ts',
     ],
   },
 });

@@ -21,8 +21,8 @@ function save(store: SessionStateStore, req: Req, p = pending()): string {
   return handle!;
 }
 
-function take(store: SessionStateStore, req: Req, handle: unknown): { pending: PendingSignIn | false; code?: string; err?: Error | null } {
-  let out: { pending: PendingSignIn | false; code?: string; err?: Error | null } | undefined;
+function take(store: SessionStateStore, req: Req, handle: unknown): { pending: PendingSignIn | false; code: string | undefined; err: Error | null } {
+  let out: { pending: PendingSignIn | false; code: string | undefined; err: Error | null } | undefined;
   store.take(req as never, handle, (err, p, why) => (out = { pending: p, code: why?.code, err }));
   return out!;
 }

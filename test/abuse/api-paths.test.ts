@@ -104,7 +104,7 @@ describe('apiURL and nextPageURL, as the client calls them', () => {
 
   it('refuses before parsing what the parser would quietly resolve within the API', () => {
     // Each of these resolves to a path still under /api/v/2.0/, but not the one written: refused all the same.
-    for (const path of ['/objectives/%2e%2e/users/', '/objectives/.%2E/users/', '/objectives/./users/', '/objectives/../users/', '/objectives/%2e/']) {
+    for (const path of ['/objectives/%2e%2e/users/', '/objectives/.%2E/users/', '/objectives/./users/', '/objectives/../users/', '/objectives/%2e/', '/objectives/..', '/objectives/.', '/objectives/..?a=1', '/objectives/%4z/']) {
       expect(() => apiURL(base, path)).toThrow(refusal(JSON.stringify(path)));
     }
   });
@@ -115,6 +115,8 @@ describe('apiURL and nextPageURL, as the client calls them', () => {
     expect(() => apiURL(base, '//evil.example/')).toThrow(refusal('"//evil.example/"'));
     const long = `/x\\${'a'.repeat(100)}`;
     expect(() => apiURL(base, long)).toThrow(refusal(JSON.stringify(`${long.slice(0, 80)}…`)));
+    const eighty = `/x\\${'a'.repeat(77)}`;
+    expect(() => apiURL(base, eighty)).toThrow(refusal(JSON.stringify(eighty)));
   });
 
   it('looks for escapes in the path only; the query may hold any of them, and the query option is added', () => {

@@ -98,11 +98,16 @@ describe('the nesting check, exactly', () => {
     expect(refused(nested(33))).toThrow(/nested more than 32 levels deep where a test answer was expected/);
     expect(refused(objects(33))).toThrow(/nested more than 32 levels deep/);
     expect(refused(`[${objects(32)}]`)).toThrow(/nested more than 32 levels deep/);
+    expect(caught(refused(nested(33)))).toMatchObject({ code: 'invalid_response', status: 200 });
+    // More than 32 brackets in all, none deeper than 32: read.
+    expect(parseJSON(answer(`[${nested(31)},[],{}]`), 'x')).toHaveLength(3);
   });
 
   it('counts depth, not brackets: a page of 40 objects side by side is read', () => {
     const page = JSON.stringify({ results: Array.from({ length: 40 }, (_, i) => ({ id: i, team: { name: `t${i}` } })) });
     expect((parseJSON(answer(page), 'x') as { results: unknown[] }).results).toHaveLength(40);
+    const rows = JSON.stringify({ rows: Array.from({ length: 40 }, (_, i) => [i, [i]]) });
+    expect((parseJSON(answer(rows), 'x') as { rows: unknown[] }).rows).toHaveLength(40);
   });
 
   it('an escaped quote does not end a string: brackets after it still do not count', () => {
@@ -154,7 +159,8 @@ describe('readJSON', () => {
     expect(caught(read(answer(nested(33))))).toMatchObject({ code: 'invalid_profile', status: 200 });
     const err = caught(read(answer('nope', 502)));
     expect(err).toMatchObject({ code: 'invalid_response', status: 502, endpoint: 'https://7geese.test/api/v/2.0/x/' });
-    expect((err as Error).cause).toBeInstanceOf(SyntaxError);
+    expect((err as Error).cause).toEqual(new SyntaxError('The body (4 characters) is not valid JSON.'));
+    expect(caught(read(answer('<p>', 500))).cause).toEqual(new SyntaxError('The body is an HTML page.'));
   });
 });
 

@@ -16,6 +16,7 @@ export default defineConfig({
       'test/abuse/spent-states.test.ts',
       'test/callback-errors.test.ts',
       'test/cookie-state-store.test.ts',
+      'test/diagnostics.test.ts',
       'test/profile.test.ts',
       'test/scope.test.ts',
       'test/state-store.test.ts',

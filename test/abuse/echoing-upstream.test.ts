@@ -216,6 +216,15 @@ describe('redactor and clip, the pieces every error goes through', () => {
     }
   });
 
+  it('finds a short secret in each of its encoded forms too', () => {
+    expect(redactor(['a!b'])('a!b, a%21b')).toBe('[redacted], [redacted]');
+    expect(redactor(['a"b'])('a"b, a\\"b')).toBe('[redacted], [redacted]');
+  });
+
+  it('a secret of exactly 8 characters is found as a run: repeated, it is one stretch', () => {
+    expect(redactor(['ABCDEFGH'])('x ABCDEFGHABCDEFGH x')).toBe('x [redacted] x');
+  });
+
   it('replaces short secrets whole, the longest first, and ignores empty ones', () => {
     expect(redactor(['ab', 'abcd'])('xabcdx ab')).toBe('x[redacted]x [redacted]');
     expect(redactor(['pw 1'])('pw+1 and pw%201')).toBe('[redacted] and [redacted]');

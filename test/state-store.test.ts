@@ -82,6 +82,24 @@ describe('SessionStateStore', () => {
     expect(take(store, req, d)).toMatchObject({ pending: false, code: 'state_mismatch' });
   });
 
+  it('forgets a slot at the very second it expires', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_800_000_000_000 });
+    const store = new SessionStateStore({ key: 'k', lifetime: 60_000, spent: new SpentStates() });
+    const req: Req = { session: {} };
+    save(store, req);
+    vi.advanceTimersByTime(60_000);
+    save(store, req);
+    expect(req.session!.k).toHaveLength(1);
+  });
+
+  it('finds a state among junk under its key', () => {
+    const store = new SessionStateStore({ key: 'k', spent: new SpentStates() });
+    const req: Req = { session: {} };
+    const handle = save(store, req);
+    (req.session!.k as unknown[]).unshift(null, 'junk');
+    expect(take(store, req, handle).pending).toMatchObject({ verifier: 'v' });
+  });
+
   it('drops whatever else it finds under its key', () => {
     const store = new SessionStateStore({ key: 'k', spent: new SpentStates() });
     const req: Req = { session: { k: [null, { h: 5, x: 1e12 }, { h: 'old', x: 1 }, 'junk'] } };
@@ -109,9 +127,18 @@ describe('pending sign-ins', () => {
   });
 
   it('keeps only what a sign-in has, in short names', () => {
-    expect(slotOf('h', { verifier: undefined, appState: undefined, scope: undefined, expiresAt: 5 }, 7)).toEqual({ h: 'h', x: 7 });
-    expect(slotOf('h', { verifier: 'v', appState: { a: 1 }, scope: ['a:read', 'b:read'], expiresAt: 5 }, 7)).toEqual({ h: 'h', v: 'v', s: { a: 1 }, sc: 'a:read b:read', x: 7 });
+    // Strict: a key holding undefined would still take room in every session it is kept in.
+    expect(slotOf('h', { verifier: undefined, appState: undefined, scope: undefined, expiresAt: 5 }, 7)).toStrictEqual({ h: 'h', x: 7 });
+    expect(slotOf('h', { verifier: 'v', appState: { a: 1 }, scope: ['a:read', 'b:read'], expiresAt: 5 }, 7)).toStrictEqual({ h: 'h', v: 'v', s: { a: 1 }, sc: 'a:read b:read', x: 7 });
     expect(slotOf('h', pending({ appState: null }), 7)).toMatchObject({ s: null });
+  });
+
+  it('a slot is expired from the very millisecond it expires at', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_800_000_000_000 });
+    const results: unknown[] = [];
+    takeSlot({ h: 'at', x: 0 }, Date.now(), new SpentStates(), (_e, p, why) => results.push(p === false ? why!.code : 'taken'));
+    takeSlot({ h: 'after', x: 0 }, Date.now() + 1, new SpentStates(), (_e, p, why) => results.push(p === false ? why!.code : 'taken'));
+    expect(results).toEqual(['state_expired', 'taken']);
   });
 
   it('takes a slot once, refuses it expired, spent or when too many are spent at once', () => {

@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'example-app/dist/**', 'bench/dist/**', 'node_modules/**', 'bench/results.json', 'test/hosts/*/**', 'test/hosts/.pack/**', 'test/artifacts/**'] },
+  { ignores: ['dist/**', 'example-app/dist/**', 'bench/dist/**', 'node_modules/**', 'bench/results.json', 'test/hosts/*/**', 'test/hosts/.pack/**', 'test/artifacts/**', '.stryker-tmp/**', 'reports/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

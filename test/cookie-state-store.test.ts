@@ -1,5 +1,6 @@
 // Sign-in across app instances with no shared store: pending sign-ins in sealed cookies and the
 // session in cookie-session, so any instance can finish any sign-in.
+import { createCipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import cookieSession from 'cookie-session';
@@ -7,6 +8,7 @@ import { Passport } from 'passport';
 import request from 'supertest';
 import { CookieStateStore, Strategy, type Profile } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
+import type { PendingSignIn } from '../src/pending-sign-in.js';
 
 const CALLBACK = 'http://app.test/auth/7geese/callback';
 const SECRET = 'a-state-secret-of-at-least-32-characters';
@@ -192,5 +194,154 @@ describe('CookieStateStore', () => {
     expect(() => new CookieStateStore({ secret: SECRET, cookieName: 'a b' })).toThrow('CookieStateStore option "cookieName"');
     expect(() => new CookieStateStore({ secret: SECRET, maxPending: 0 })).toThrow('option "maxPending" must be a whole number from 1 to 20');
     expect(() => new CookieStateStore({ secret: SECRET, lifetime: -5 })).toThrow('option "lifetime"');
+  });
+});
+
+describe('CookieStateStore, called as the Strategy calls it', () => {
+  type FakeReq = { headers: { cookie?: string }; res?: { append(name: string, value: string): void }; secure?: boolean };
+  const cookieName = (handle: string) => `7geese_oauth.${createHash('sha256').update(handle).digest('base64url').slice(0, 16)}`;
+  const pending = (extra: Partial<PendingSignIn> = {}): PendingSignIn => ({ verifier: 'ver', appState: undefined, scope: undefined, ...extra });
+
+  /** A browser: its cookies, sent with each call, and the Set-Cookie lines each call answered. */
+  function browser(cookies: Array<[string, string]> = []) {
+    const jar = new Map(cookies);
+    const call = () => {
+      const set: string[] = [];
+      const req: FakeReq = { headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') }, res: { append: (_n, c) => set.push(c) }, secure: false };
+      const apply = () => {
+        for (const line of set) {
+          const [pair] = line.split(';');
+          const eq = pair!.indexOf('=');
+          if (/Max-Age=0(;|$)/.test(line)) jar.delete(pair!.slice(0, eq));
+          else jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+        }
+      };
+      return { req, set, apply };
+    };
+    return {
+      jar,
+      save(store: CookieStateStore, p = pending()) {
+        const c = call();
+        let out: { err: Error | null; handle?: string | undefined } | undefined;
+        store.save(c.req as never, p, (err, handle) => (out = { err, handle }));
+        c.apply();
+        return { ...out!, set: c.set };
+      },
+      take(store: CookieStateStore, handle: unknown) {
+        const c = call();
+        let out: { err: Error | null; pending: PendingSignIn | false; code: string | undefined } | undefined;
+        store.take(c.req as never, handle, (err, p, why) => (out = { err, pending: p, code: why?.code }));
+        c.apply();
+        return { ...out!, set: c.set };
+      },
+    };
+  }
+
+  it('refuses each bad option with a TypeError that names it', () => {
+    const bad: Array<[unknown, string]> = [
+      [undefined, 'CookieStateStore requires an options object with a secret.'],
+      [null, 'CookieStateStore requires an options object with a secret.'],
+      ['a-state-secret-of-at-least-32-characters', 'CookieStateStore requires an options object with a secret.'],
+      [{ secret: [] }, 'CookieStateStore option "secret" must be a string of at least 32 characters (or an array of them), the same on every instance.'],
+      [{ secret: [SECRET, 5] }, 'option "secret"'],
+      [{ secret: [SECRET, 'x'.repeat(31)] }, 'option "secret"'],
+      [{ secret: { length: 1, 0: SECRET } }, 'option "secret"'],
+      [{ secret: SECRET, cookieName: 5 }, 'CookieStateStore option "cookieName" must be 1 to 40 letters, digits, ".", "_" or "-".'],
+      [{ secret: SECRET, cookieName: 'x'.repeat(41) }, 'option "cookieName"'],
+      [{ secret: SECRET, secure: 'yes' }, 'CookieStateStore option "secure" must be true or false.'],
+      [{ secret: SECRET, path: 'auth/' }, 'CookieStateStore option "path" must be a path starting with "/".'],
+      [{ secret: SECRET, path: '/a b' }, 'option "path"'],
+      [{ secret: SECRET, path: '/a;Domain=evil' }, 'option "path"'],
+      [{ secret: SECRET, path: 5 }, 'option "path"'],
+      [{ secret: SECRET, lifetime: 0 }, 'CookieStateStore option "lifetime" must be a whole number of milliseconds greater than 0.'],
+      [{ secret: SECRET, lifetime: 1.5 }, 'option "lifetime"'],
+      [{ secret: SECRET, maxPending: 21 }, 'CookieStateStore option "maxPending" must be a whole number from 1 to 20.'],
+      [{ secret: SECRET, maxPending: 1.5 }, 'option "maxPending"'],
+    ];
+    for (const [options, message] of bad) expect(() => new CookieStateStore(options as never), JSON.stringify(options)).toThrow(message);
+    for (const good of [{ secret: 'x'.repeat(32) }, { secret: [SECRET, 'y'.repeat(32)] }, { secret: SECRET, cookieName: 'x'.repeat(40), secure: true, path: '/auth', lifetime: 1, maxPending: 1 }, { secret: SECRET, maxPending: 20 }]) {
+      expect(() => new CookieStateStore(good)).not.toThrow();
+    }
+  });
+
+  it('sets and clears its cookie with exactly these attributes', () => {
+    const store = new CookieStateStore({ secret: SECRET, path: '/auth', lifetime: 90_500 });
+    const b = browser();
+    const saved = b.save(store);
+    const name = cookieName(saved.handle!);
+    expect(saved.set).toEqual([expect.stringMatching(new RegExp(`^${name.replace('.', '\\.')}=[\\w-]+; Path=/auth; Max-Age=91; HttpOnly; SameSite=Lax$`))]);
+    const taken = b.take(store, saved.handle);
+    expect(taken.pending).toMatchObject({ verifier: 'ver' });
+    expect(taken.set).toEqual([`${name}=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax`]);
+  });
+
+  it('opens a cookie sealed as version 1 seals it, so instances of other releases can finish the sign-in', () => {
+    const handle = 'a-handle-sealed-elsewhere';
+    const name = cookieName(handle);
+    const key = Buffer.from(hkdfSync('sha256', SECRET, 'passport-7geese', 'cookie-state-store v1', 32));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(name));
+    const body = Buffer.concat([cipher.update(JSON.stringify({ h: handle, v: 'ver-1', sc: 'userprofile:read', x: Date.now() + 60_000 })), cipher.final()]);
+    const sealed = Buffer.concat([Buffer.from([1]), iv, body, cipher.getAuthTag()]);
+    const store = new CookieStateStore({ secret: SECRET });
+    expect(browser([[name, sealed.toString('base64url')]]).take(store, handle).pending).toMatchObject({ verifier: 'ver-1', scope: ['userprofile:read'] });
+    // The version byte is not covered by the seal; another version is refused all the same.
+    const other = Buffer.from(sealed);
+    other[0] = 2;
+    expect(browser([[name, other.toString('base64url')]]).take(store, handle)).toMatchObject({ pending: false, code: 'state_mismatch' });
+  });
+
+  it('answers a state that is not a string as missing, without throwing', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const b = browser();
+    b.save(store);
+    for (const state of [undefined, 5, ['x'], { h: 1 }, '', 'x'.repeat(101)]) {
+      expect(b.take(store, state), String(state)).toMatchObject({ err: null, pending: false, code: 'state_missing', set: [] });
+    }
+  });
+
+  it('refuses an app state over 1024 characters as JSON, and takes one of exactly 1024', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const b = browser();
+    const fits = { r: 'x'.repeat(1024 - '{"r":""}'.length) };
+    expect(b.save(store, pending({ appState: fits })).err).toBeNull();
+    const tooBig = b.save(store, pending({ appState: { r: `${fits.r}x` } }));
+    expect(tooBig.err?.message).toBe('CookieStateStore: the state object passed to passport.authenticate is over 1024 bytes as JSON; keep it small (such as a returnTo path).');
+    expect(tooBig.set).toEqual([]);
+  });
+
+  it('reports a request it cannot set a cookie on as an error, on save and on take', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const b = browser();
+    const { handle } = b.save(store);
+    const noResponse = { headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') } };
+    let saved: Error | null | undefined;
+    store.save(noResponse as never, pending(), (err) => (saved = err));
+    expect(saved?.message).toMatch(/^CookieStateStore cannot set its cookie/);
+    let taken: { err: Error | null; pending: unknown } | undefined;
+    store.take(noResponse as never, handle, (err, p) => (taken = { err, pending: p }));
+    expect(taken).toMatchObject({ err: saved, pending: false });
+  });
+
+  it('drops its own oldest cookie, however the browser orders them, and never touches other cookies', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = new CookieStateStore({ secret: SECRET, maxPending: 2 });
+    const b = browser([['session', 'keep-me']]);
+    const first = b.save(store, pending()).handle!;
+    vi.advanceTimersByTime(100_000);
+    const second = b.save(store, pending()).handle!;
+    vi.advanceTimersByTime(100_000);
+    // The browser sends the newest first, and a cookie under the store's prefix it cannot open.
+    const reordered = browser([['session', 'keep-me'], [cookieName(second), b.jar.get(cookieName(second))!], [cookieName(first), b.jar.get(cookieName(first))!], ['7geese_oauth.junk', 'not-sealed']]);
+    const third = reordered.save(store, pending());
+    expect(third.set.filter((l) => /Max-Age=0/.test(l)).map((l) => l.split('=')[0]).sort()).toEqual(['7geese_oauth.junk', cookieName(first)].sort());
+    expect([...reordered.jar.keys()].sort()).toEqual(['session', cookieName(second), cookieName(third.handle!)].sort());
+    const only = new CookieStateStore({ secret: SECRET, maxPending: 1 });
+    const c = browser([['session', 'keep-me']]);
+    c.save(only);
+    c.save(only);
+    expect(c.jar.get('session')).toBe('keep-me');
+    expect(c.jar.size).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ afterEach(async () => {
 function createApp(options: Partial<PasswordStrategyOptions> = {}) {
   const calls: Array<{ params: VerifyParams; profile: Profile }> = [];
   const strategy = new PasswordStrategy(
-    { clientID: 'pw-client', clientSecret: 'pw-client-secret-value', baseURL: sim.baseURL, timeout: 400, ...options },
+    { clientID: 'pw-client', clientSecret: 'pw-client-secret-value', baseURL: sim.baseURL, timeout: 5_000, ...options },
     async (_accessToken: string, _refreshToken: string | undefined, params: VerifyParams, profile: Profile, _done: VerifyDone) => {
       calls.push({ params, profile });
       return { id: profile.id, email: profile.emails[0]?.value };
@@ -107,7 +107,8 @@ describe('PasswordStrategy', () => {
   });
 
   it('7Geese not answering is an error naming the endpoint, without the password', async () => {
-    const { agent } = createApp();
+    // 7Geese never answers, so any deadline would do: a short one keeps the test short.
+    const { agent } = createApp({ timeout: 1_000 });
     sim.fault('token', { hang: true });
     const res = await agent.post('/login').type('form').send({ email: sim.users[0]!.email, password: 'pw-that-must-not-leak' });
     expect(res.status).toBe(502);

@@ -2,7 +2,8 @@
 // the API client's one retry of a GET (never of a token request or a write). No test sleeps:
 // the retries use Retry-After: 0, and waits that do not fit the deadline are not taken.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SevenGeeseClient, SevenGeeseUnavailableError, type Profile } from '../src/index.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { CHANNELS, SevenGeeseClient, SevenGeeseUnavailableError, type Profile, type RequestEvent } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
 import { MAX_RETRY_AFTER, parseRetryAfter } from '../src/transport/answers.js';
 import { retryDelay } from '../src/transport/transport.js';
@@ -12,17 +13,21 @@ let sim: Simulator;
 let h: Harness;
 beforeEach(async () => {
   sim = await startSimulator({ autoApprove: 1, objectivesPerUser: 5 });
-  h = createHarness(sim, { timeout: 400 });
+  h = createHarness(sim, { timeout: 5_000 });
 });
 afterEach(async () => {
+  apiTimeout = 5_000;
   await sim.close();
 });
 
 const count = (path: string) => sim.requests.filter((r) => r.path === path).length;
 const token = () => sim.issueToken({ user: 1, clientId: 'harness-client' });
+/** A deadline shorter than the 1 s wait used when a 429 or 503 has no Retry-After. */
+const BELOW_DEFAULT_WAIT = 900;
+let apiTimeout = 5_000;
 const client = () => {
   const t = token();
-  return new SevenGeeseClient({ accessToken: t.access_token, refreshToken: t.refresh_token, strategy: h.strategy, timeout: 400 });
+  return new SevenGeeseClient({ accessToken: t.access_token, refreshToken: t.refresh_token, strategy: h.strategy, timeout: apiTimeout });
 };
 const profile = (accessToken: string) =>
   new Promise<Profile | undefined>((resolve, reject) => h.strategy.userProfile(accessToken, (err, p) => (err ? reject(err) : resolve(p))));
@@ -54,12 +59,13 @@ describe('a 429 or 503 is a SevenGeeseUnavailableError on every endpoint', () =>
     });
 
     it(`${e.name}: 429 without Retry-After is rate_limited without retryAfter`, async () => {
+      apiTimeout = BELOW_DEFAULT_WAIT;
       sim.fault(e.fault, { rateLimited: true });
       const err = await e.call().then(() => undefined, (x: unknown) => x as Record<string, unknown>);
       expect(err).toMatchObject({ name: 'SevenGeeseUnavailableError', code: 'rate_limited', status: 429 });
       expect(err!.message).toContain('Try again later, and make fewer requests.');
       if (err instanceof SevenGeeseUnavailableError) expect(err.retryAfter).toBeUndefined();
-      // The default wait of 1 s does not fit the 400 ms deadline: no retry.
+      // The default wait of 1 s does not fit the client's deadline: no retry.
       expect(count(e.path)).toBe(1);
     });
   }
@@ -113,8 +119,8 @@ describe('the API client retries a GET once, and nothing else', () => {
   });
 
   it('a Retry-After longer than the deadline is not waited for', async () => {
-    sim.fault('objectives', { rateLimited: true, retryAfter: 1, times: 1 });
-    await expect(client().get('/objectives/')).rejects.toMatchObject({ code: 'rate_limited', retryAfter: 1 });
+    sim.fault('objectives', { rateLimited: true, retryAfter: 60, times: 1 });
+    await expect(client().get('/objectives/')).rejects.toMatchObject({ code: 'rate_limited', retryAfter: 60 });
     expect(count('/api/v/2.0/objectives/')).toBe(1);
   });
 
@@ -123,9 +129,18 @@ describe('the API client retries a GET once, and nothing else', () => {
     const c = new SevenGeeseClient({ accessToken: t.access_token, baseURL: sim.baseURL, timeout: 5_000 });
     sim.fault('objectives', { rateLimited: true, retryAfter: 2, times: 1 });
     const controller = new AbortController();
-    const listing = c.paginate('/objectives/', { signal: controller.signal }).next();
-    setTimeout(() => controller.abort(), 50);
-    await expect(listing).rejects.toMatchObject({ code: 'aborted' });
+    // Aborted once the 429 has been read (its request event is published) and the wait has begun.
+    const onRequest = (event: unknown) => {
+      if ((event as RequestEvent).attributes['http.response.status_code'] === 429) setImmediate(() => controller.abort());
+    };
+    subscribe(CHANNELS.request, onRequest);
+    try {
+      const listing = c.paginate('/objectives/', { signal: controller.signal }).next();
+      await expect(listing).rejects.toMatchObject({ code: 'aborted' });
+    } finally {
+      unsubscribe(CHANNELS.request, onRequest);
+    }
+    expect(controller.signal.aborted).toBe(true);
     expect(count('/api/v/2.0/objectives/')).toBe(1);
   });
 

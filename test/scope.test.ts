@@ -1,7 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SCOPE_RESOURCES, type Scope, type ScopeInput } from '../src/index.js';
-import { normalizeScope } from '../src/scope.js';
-import { missingScopes, serializeScope } from '../src/scope.js';
+import { DEFAULT_SCOPE, isScope, missingScopes, normalizeScope, parseGrantedScope, serializeScope } from '../src/scope.js';
 
 describe('scope', () => {
   it('accepts a space-separated string and returns the scopes in a stable order', () => {
@@ -76,6 +75,39 @@ describe('scope', () => {
     expect(missingScopes(['userprofile:read', 'objective:read'], ['userprofile:read'])).toEqual(['objective:read']);
     expect(missingScopes(['userprofile:read', 'objective:read'], ['all'])).toEqual([]);
     expect(missingScopes(['all'], ['userprofile:read'])).toEqual(['all']);
+  });
+
+  it('gives the whole rule in each refusal', () => {
+    expect(() => normalizeScope('objective:read:extra')).toThrow(
+      new TypeError(
+        'scope: unknown scope "objective:read:extra". A 7Geese scope is "all" or RESOURCE:read / RESOURCE:write, where RESOURCE is one of userprofile, network, department, recognition, oneonone, feedback, privatenote, objective, review.',
+      ),
+    );
+    expect(() => normalizeScope(':read')).toThrow('scope: unknown scope ":read".');
+    expect(() => normalizeScope(null)).toThrow(new TypeError("scope must be a string, an array of strings or an object such as { objective: ['read'] }, got null."));
+    expect(() => normalizeScope(undefined)).toThrow('got undefined.');
+    expect(() => normalizeScope('', 'X')).toThrow(new TypeError('X is empty. Ask for at least one scope, for example "userprofile:read".'));
+    expect(() => normalizeScope({ objective: ['read', 'own'] } as unknown as ScopeInput)).toThrow('resource "objective" has access "own"');
+    expect(() => normalizeScope({ objectives: 'read' } as unknown as ScopeInput)).toThrow('unknown scope "objectives:read"');
+  });
+
+  it('splits on any whitespace, also inside array items, and lists every scope combined with all', () => {
+    expect(normalizeScope('review:read\tfeedback:read\n network:read ')).toEqual(['network:read', 'feedback:read', 'review:read']);
+    expect(normalizeScope(['review:read feedback:read'])).toEqual(['feedback:read', 'review:read']);
+    expect(() => normalizeScope(['all', 'objective:read', 'userprofile:read'])).toThrow(
+      new TypeError('scope: "all" already grants every scope and cannot be combined with objective:read userprofile:read. Ask for "all" alone or list the scopes you need.'),
+    );
+    expect(normalizeScope(['all', 'all'])).toEqual(['all']);
+  });
+
+  it('tells known scopes from others, and reads a granted scope field', () => {
+    expect(isScope('objective:write')).toBe(true);
+    expect(isScope('all')).toBe(true);
+    expect(isScope('objective')).toBe(false);
+    expect(parseGrantedScope(' userprofile:read  new:thing\tall ')).toEqual(['userprofile:read', 'new:thing', 'all']);
+    expect(parseGrantedScope(['userprofile:read'])).toEqual([]);
+    expect(parseGrantedScope('')).toEqual([]);
+    expect(DEFAULT_SCOPE).toEqual(['userprofile:read']);
   });
 
   it('types reject a misspelt scope at compile time', () => {

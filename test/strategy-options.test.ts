@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Strategy, PasswordStrategy, type StrategyOptions } from '../src/index.js';
 
@@ -61,12 +62,25 @@ describe('Strategy options', () => {
     expect(() => make({ state: false, pkce: false })).not.toThrow();
   });
 
-  it('never puts the client secret in an option error', () => {
-    try {
-      make({ clientSecret: 'super-secret-value', timeout: 0 });
-    } catch (err) {
-      expect(String((err as Error).message)).not.toContain('super-secret-value');
+  // Each case is an error about the secret itself or about the options object that holds it:
+  // the kinds a message built from the value, or from the whole options object, would quote.
+  const SECRET = 'super-secret-value';
+  it.each([
+    ['a secret that is a String object', { clientSecret: new String(SECRET) }, /option "clientSecret" must be a non-empty string, got object/],
+    ['a secret in a Buffer', { clientSecret: Buffer.from(SECRET) }, /option "clientSecret" must be a non-empty string, got object/],
+    ['a secret in an array', { clientSecret: [SECRET] }, /option "clientSecret" must be a non-empty string, got object/],
+    ['another bad option beside the secret', { clientSecret: SECRET, timeout: 0 }, /option "timeout"/],
+  ])('never puts the client secret in an option error: %s', (_name, extra, message) => {
+    expect.assertions(5);
+    for (const construct of [() => make(extra), () => new PasswordStrategy({ clientID: 'id', ...extra } as never, verify)]) {
+      try {
+        construct();
+      } catch (err) {
+        expect(err).toBeInstanceOf(TypeError);
+        expect(`${(err as Error).stack} ${inspect(err, { depth: Infinity, showHidden: true })}`).not.toContain(SECRET);
+      }
     }
+    expect(() => make(extra)).toThrow(message);
   });
 });
 

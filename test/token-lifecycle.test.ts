@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { PasswordStrategy, SevenGeeseTokenError, Strategy } from '../src/index.js';
 import { startSimulator, type Simulator } from '../src/testing/index.js';
+import { sendJSON, startHostile } from './abuse/hostile-server.js';
 
 let sim: Simulator;
 let strategy: Strategy;
@@ -86,6 +87,30 @@ describe('revoke', () => {
   it('reports a refused revocation with 7Geese error code', async () => {
     sim.fault('revoke', { status: 401, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_client"}' });
     await expect(strategy.revoke('whatever')).rejects.toMatchObject({ code: 'invalid_client', status: 401 });
+  });
+
+  it('goes to the revocationURL option when it is given, and only there', async () => {
+    const revoker = await startHostile((_req, res) => sendJSON(res, 200, {}));
+    try {
+      const revocationURL = `${revoker.baseURL}/custom/revoke/`;
+      const both = [
+        new Strategy({ clientID: 'life-client', clientSecret: 'life-secret', callbackURL: 'http://app.test/cb', baseURL: sim.baseURL, revocationURL }, async () => false),
+        new PasswordStrategy({ clientID: 'life-client', clientSecret: 'life-secret', baseURL: sim.baseURL, revocationURL }, async () => false),
+      ];
+      for (const [i, s] of both.entries()) {
+        const t = issue();
+        await s.revoke(t.access_token);
+        const seen = revoker.seen[i]!;
+        expect(seen).toMatchObject({ method: 'POST', rawPath: '/custom/revoke/' });
+        expect(new URLSearchParams(seen.body).get('token')).toBe(t.access_token);
+        expect(seen.headers.authorization).toBe(`Basic ${Buffer.from('life-client:life-secret').toString('base64')}`);
+        // 7Geese's own revocation endpoint was never asked: the token still works there.
+        expect(await profileStatus(t.access_token)).toBe(200);
+      }
+      expect(sim.requests.some((r) => r.path === '/o/revoke_token/')).toBe(false);
+    } finally {
+      await revoker.close();
+    }
   });
 
   it('works the same on the password strategy', async () => {

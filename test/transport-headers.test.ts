@@ -1,11 +1,15 @@
 // customHeaders and the User-Agent on every request to 7Geese, and the keep-alive pool.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordStrategy, SevenGeeseClient } from '../src/index.js';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../src/testing/index.js';
 import { createHarness, signIn } from './helpers/harness.js';
+import { stopChild } from './helpers/stop-child.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const HEADERS = { 'X-Api-Gateway-Key': 'gateway-key-1', 'X-Tenant': 'acme' };
@@ -161,6 +165,33 @@ describe('the keep-alive pool', () => {
     expect((await signIn(sim, h.agent, 2)).headers.location).toBe('/me');
     expect(connections).toBe(1);
   });
+
+  it('an idle pooled connection does not keep the process alive: a script ends on its own after its request', async () => {
+    // The built package, loaded by name as an app does. The script never closes anything; it
+    // reports, as it exits, whether its connection to 7Geese was still open (idle in the pool).
+    const script = `
+      import { subscribe } from 'node:diagnostics_channel';
+      import { SevenGeeseClient } from 'passport-7geese';
+      const sockets = [];
+      subscribe('net.client.socket', ({ socket }) => sockets.push(socket));
+      process.on('exit', () => console.log(JSON.stringify({ sockets: sockets.length, openAtExit: sockets.filter((s) => !s.destroyed).length })));
+      const me = await new SevenGeeseClient({ accessToken: process.argv[1], baseURL: process.argv[2] }).get('/users/me/');
+      console.log(JSON.stringify({ id: me.id }));
+    `;
+    const token = sim.issueToken({ user: 1 }).access_token;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, token, base], { cwd: resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      // Had the idle socket kept the process alive, the pool's idle timeout would have closed it first.
+      expect(out.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ id: 1 }, { sockets: 1, openAtExit: 1 }]);
+      expect(connections).toBe(1);
+    } finally {
+      await stopChild(child);
+    }
+  }, 20_000);
 
   it('agent: false opens a connection per request', async () => {
     const h = createHarness(sim, { baseURL: base, authorizationURL: `${sim.baseURL}/o/authorize/` });

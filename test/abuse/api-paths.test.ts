@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SevenGeeseClient } from '../../src/index.js';
+import { apiURL, nextPageURL } from '../../src/api-paths.js';
 import { sendJSON, startHostile, type HostileServer } from './hostile-server.js';
 
 let server: HostileServer;
@@ -91,5 +92,61 @@ describe('paths outside the API', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('apiURL and nextPageURL, as the client calls them', () => {
+  const base = new URL('https://7geese.test/');
+  const refusal = (shown: string) =>
+    new TypeError(
+      `SevenGeeseClient path must be a plain path under /api/v/2.0/ such as "/objectives/" (no dot segments, escaped dots or slashes, backslashes or control characters), got ${shown}.`,
+    );
+
+  it('refuses before parsing what the parser would quietly resolve within the API', () => {
+    // Each of these resolves to a path still under /api/v/2.0/, but not the one written: refused all the same.
+    for (const path of ['/objectives/%2e%2e/users/', '/objectives/.%2E/users/', '/objectives/./users/', '/objectives/../users/', '/objectives/%2e/', '/objectives/..', '/objectives/.', '/objectives/..?a=1', '/objectives/%4z/']) {
+      expect(() => apiURL(base, path)).toThrow(refusal(JSON.stringify(path)));
+    }
+  });
+
+  it('refuses a path that is not a string or not absolute, naming what it got and cutting it at 80 characters', () => {
+    expect(() => apiURL(base, 5)).toThrow(refusal('number'));
+    expect(() => apiURL(base, 'objectives/')).toThrow(refusal('"objectives/"'));
+    expect(() => apiURL(base, '//evil.example/')).toThrow(refusal('"//evil.example/"'));
+    const long = `/x\\${'a'.repeat(100)}`;
+    expect(() => apiURL(base, long)).toThrow(refusal(JSON.stringify(`${long.slice(0, 80)}…`)));
+    const eighty = `/x\\${'a'.repeat(77)}`;
+    expect(() => apiURL(base, eighty)).toThrow(refusal(JSON.stringify(eighty)));
+  });
+
+  it('looks for escapes in the path only; the query may hold any of them, and the query option is added', () => {
+    expect(apiURL(base, '/objectives/?q=%2e%2e%2F%25').href).toBe('https://7geese.test/api/v/2.0/objectives/?q=%2e%2e%2F%25');
+    expect(apiURL(base, '/objectives/', { limit: 3, q: 'a b' }).href).toBe('https://7geese.test/api/v/2.0/objectives/?limit=3&q=a+b');
+    expect(() => apiURL(base, '/objectives/?q=a b')).toThrow(TypeError);
+    expect(() => apiURL(base, '/objectives/%41%zz/')).toThrow(TypeError);
+    expect(apiURL(base, '/objectives/%41/').pathname).toBe('/api/v/2.0/objectives/%41/');
+  });
+
+  it('keeps a baseURL with a path, however many slashes it ends with', () => {
+    expect(apiURL(new URL('https://7geese.test/tenant//'), '/users/me/').href).toBe('https://7geese.test/tenant/api/v/2.0/users/me/');
+  });
+
+  it('follows a next link only on the origin, under the API, without credentials', () => {
+    const from = new URL('https://7geese.test/api/v/2.0/objectives/');
+    expect(nextPageURL('/api/v/2.0/objectives/?offset=2', from, base).href).toBe('https://7geese.test/api/v/2.0/objectives/?offset=2');
+    expect(nextPageURL('?offset=4', from, base).href).toBe('https://7geese.test/api/v/2.0/objectives/?offset=4');
+    const refused = (next: string, where: string) =>
+      expect(() => nextPageURL(next, from, base)).toThrow(`7Geese's next page link ${where}; not following it with the user's token.`);
+    refused('https://user:pass@7geese.test/api/v/2.0/objectives/?offset=2', 'points outside the API');
+    refused('https://user@7geese.test/api/v/2.0/objectives/?offset=2', 'points outside the API');
+    refused('https://:pass@7geese.test/api/v/2.0/objectives/?offset=2', 'points outside the API');
+    refused('https://7geese.test/o/token/', 'points outside the API');
+    refused('https://7geese.test/api/v/2.0/objectives/%252e%252e/x/', 'points outside the API');
+    refused('https://7geese.test/api/v/2.0/%zz/', 'points outside the API');
+    refused('https://7geese.test/api/v/2.0/a/.;x/b/', 'points outside the API');
+    refused('http://7geese.test/api/v/2.0/objectives/', 'points to another origin (http://7geese.test)');
+    refused(`https://${'e'.repeat(120)}.test/api/v/2.0/`, `points to another origin (https://${'e'.repeat(92)})`);
+    refused('http://[', 'is not a URL');
+    expect(() => nextPageURL('http://[', from, base)).toThrow(expect.objectContaining({ code: 'invalid_response', endpoint: 'https://7geese.test/api/v/2.0/objectives/' }) as unknown as Error);
   });
 });

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PasswordStrategy, SevenGeeseClient, Strategy } from '../../src/index.js';
+import { clip, redactor } from '../../src/redact.js';
 import { sendJSON, startHostile, type HostileServer, type SeenRequest } from './hostile-server.js';
 
 const SECRETS = {
@@ -42,6 +43,7 @@ let server: HostileServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  echoes = [];
 });
 
 /** The request as a server that echoes it would quote it: decoded form first, then everything raw. */
@@ -60,8 +62,18 @@ function firstSecret(req: SeenRequest): string {
   return (req.headers.authorization ?? '').split(' ')[1] ?? '';
 }
 
+/** What the upstream echoed, request by request: proof that a secret was sent and came back. */
+let echoes: string[] = [];
+
+/** The request reached the upstream carrying each of `sent`, and its answer echoed them. */
+function expectSentAndEchoed(...sent: string[]): void {
+  expect(server!.seen.length).toBeGreaterThan(0);
+  for (const secret of sent) expect(echoes.join('\n')).toContain(secret);
+}
+
 function answer(req: SeenRequest, res: ServerResponse): void {
   const text = echo(req);
+  echoes.push(text);
   switch (mode) {
     case 'oauth-error':
       return sendJSON(res, 400, { error: 'invalid_grant', error_description: text, error_uri: `https://7geese.example/${text}` });
@@ -107,7 +119,7 @@ describe('an upstream that echoes the request into its answer', () => {
       const err = await new Promise((resolve) => {
         strategy._oauth2.getOAuthAccessToken(SECRETS.code, { grant_type: 'authorization_code', redirect_uri: 'http://app.test/cb', code_verifier: SECRETS.verifier }, (e) => resolve(e));
       });
-      expect(server!.seen[0]!.body).toContain(SECRETS.code);
+      expectSentAndEchoed(SECRETS.code, SECRETS.verifier, clientAuth === 'basic' ? basic : SECRETS.clientSecret);
       expectNoSecret(err);
       if (m === 'oauth-error') expect(err).toMatchObject({ code: 'invalid_grant', description: expect.stringContaining('[redacted]') });
     });
@@ -117,7 +129,9 @@ describe('an upstream that echoes the request into its answer', () => {
     mode = m;
     const baseURL = await start();
     const strategy = new Strategy({ clientID: 'seven-client', clientSecret: SECRETS.clientSecret, callbackURL: 'http://app.test/cb', baseURL }, async () => false);
-    expectNoSecret(await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e));
+    const err = await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e);
+    expectSentAndEchoed(SECRETS.refreshToken, basic);
+    expectNoSecret(err);
   });
 
   // A revocation answered 200 succeeded, whatever its body (RFC 7009 section 2.2).
@@ -125,7 +139,9 @@ describe('an upstream that echoes the request into its answer', () => {
     mode = m;
     const baseURL = await start();
     const strategy = new Strategy({ clientID: 'seven-client', clientSecret: SECRETS.clientSecret, callbackURL: 'http://app.test/cb', baseURL }, async () => false);
-    expectNoSecret(await strategy.revoke(SECRETS.revoked).catch((e: unknown) => e));
+    const err = await strategy.revoke(SECRETS.revoked).catch((e: unknown) => e);
+    expectSentAndEchoed(SECRETS.revoked, basic);
+    expectNoSecret(err);
   });
 
   it.each(TOKEN_MODES)('a password sign-in keeps no secret in its error: %s', async (m) => {
@@ -140,6 +156,7 @@ describe('an upstream that echoes the request into its answer', () => {
       });
       run.authenticate({ body: { email: 'someone@example.com', password: SECRETS.password } } as never);
     });
+    expectSentAndEchoed(SECRETS.password, basic);
     expectNoSecret(err);
   });
 
@@ -148,8 +165,15 @@ describe('an upstream that echoes the request into its answer', () => {
     const baseURL = await start();
     const client = new SevenGeeseClient({ accessToken: SECRETS.accessToken, baseURL });
     // GraphQL errors come with status 200: for get() that is a success.
-    if (m !== 'graphql') expectNoSecret(await client.get('/users/me/').catch((e: unknown) => e));
-    expectNoSecret(await client.graphql('{ me { id } }').catch((e: unknown) => e));
+    if (m !== 'graphql') {
+      const err = await client.get('/users/me/').catch((e: unknown) => e);
+      expectSentAndEchoed(`Bearer ${SECRETS.accessToken}`);
+      expectNoSecret(err);
+      echoes = [];
+    }
+    const err = await client.graphql('{ me { id } }').catch((e: unknown) => e);
+    expectSentAndEchoed(`Bearer ${SECRETS.accessToken}`);
+    expectNoSecret(err);
   });
 
   it("7Geese's error_description is kept short", async () => {
@@ -159,5 +183,60 @@ describe('an upstream that echoes the request into its answer', () => {
     const err = (await strategy.refresh(SECRETS.refreshToken).catch((e: unknown) => e)) as Error & { description: string };
     expect(err.description.length).toBeLessThanOrEqual(201);
     expect(err.message.length).toBeLessThan(400);
+  });
+});
+
+describe('redactor and clip, the pieces every error goes through', () => {
+  it('replaces a secret and keeps every character around it', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(redact('CSECRET-0a1b2c3d')).toBe('[redacted]');
+    expect(redact('before CSECRET-0a1b2c3d, after')).toBe('before [redacted], after');
+    expect(redact('a CSECRET-0a1b2c3d and CSECRET-0a1b2c3d again')).toBe('a [redacted] and [redacted] again');
+    expect(redact('nothing secret here')).toBe('nothing secret here');
+  });
+
+  it('finds any run of 8 characters of a secret, at either end of the text, and no run of 7', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(redact('cut: CSECRET-0a')).toBe('cut: [redacted]');
+    expect(redact('0a1b2c3d was echoed')).toBe('[redacted] was echoed');
+    expect(redact('ET-0a1b2 and ET-0a1b')).toBe('[redacted] and ET-0a1b');
+  });
+
+  it('finds a secret in each form an echo can show it in', () => {
+    const secret = 'a b!c d!e f"g/é';
+    const redact = redactor([secret]);
+    for (const form of [
+      secret,
+      'a%20b!c%20d!e%20f%22g%2F%C3%A9', // URL-encoded
+      'a+b!c+d!e+f%22g%2F%C3%A9', // URL-encoded with + for spaces
+      'a+b%21c+d%21e+f%22g%2F%C3%A9', // form-encoded
+      'a b!c d!e f\\"g/é', // JSON-escaped
+    ]) {
+      expect(redact(`[${form}]`), form).toBe('[[redacted]]');
+    }
+  });
+
+  it('finds a short secret in each of its encoded forms too', () => {
+    expect(redactor(['a!b'])('a!b, a%21b')).toBe('[redacted], [redacted]');
+    expect(redactor(['a"b'])('a"b, a\\"b')).toBe('[redacted], [redacted]');
+  });
+
+  it('a secret of exactly 8 characters is found as a run: repeated, it is one stretch', () => {
+    expect(redactor(['ABCDEFGH'])('x ABCDEFGHABCDEFGH x')).toBe('x [redacted] x');
+  });
+
+  it('replaces short secrets whole, the longest first, and ignores empty ones', () => {
+    expect(redactor(['ab', 'abcd'])('xabcdx ab')).toBe('x[redacted]x [redacted]');
+    expect(redactor(['pw 1'])('pw+1 and pw%201')).toBe('[redacted] and [redacted]');
+    expect(redactor(['', undefined])('text stays')).toBe('text stays');
+  });
+
+  it('clip removes secrets, then control characters, then cuts to the length', () => {
+    const redact = redactor(['CSECRET-0a1b2c3d']);
+    expect(clip('a\r\n\tb\x7fc', redact, 10)).toBe('a b c');
+    expect(clip('0123456789', redact, 10)).toBe('0123456789');
+    expect(clip('0123456789X', redact, 10)).toBe('0123456789…');
+    // Redacted before the cut: no half of the secret is left at the end.
+    expect(clip('xxxxxxxx CSECRET-0a1b2c3d', redact, 12)).toBe('xxxxxxxx [re…');
   });
 });

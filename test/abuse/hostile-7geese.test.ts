@@ -3,12 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { createHarness, signIn, type Harness } from '../helpers/harness.js';
+import { startHostile } from './hostile-server.js';
 
 let sim: Simulator;
 let h: Harness;
 beforeEach(async () => {
   sim = await startSimulator();
-  h = createHarness(sim, { timeout: 500 });
+  h = createHarness(sim, { timeout: 5_000 });
 });
 afterEach(async () => {
   await sim.close();
@@ -74,11 +75,59 @@ describe('answers that never finish', () => {
     expect(['timeout', 'response_too_large']).toContain(res.body.error.code);
   });
 
-  it('a slow drip of one byte a second times out at the deadline', async () => {
-    sim.fault('token', { drip: { chunk: ' ', intervalMs: 1000 } });
-    const res = await signIn(sim, h.agent, sim.users[0]!.id);
-    expect(res.body.error).toMatchObject({ name: 'SevenGeeseTimeoutError', code: 'timeout' });
-    expect(res.body.error.message).toContain('within 500 ms');
+  it('an answer far over 1 MiB is refused without reading further', async () => {
+    // The server offers 64 MiB as fast as the client reads it; the client must stop reading and
+    // close the connection soon after 1 MiB, long before the server has written it all.
+    const TOTAL = 64 * 1024 * 1024;
+    let written = 0;
+    let finished = false;
+    const huge = await startHostile((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': TOTAL });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = () => {
+        while (written < TOTAL && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        if (written >= TOTAL) res.end(() => (finished = true));
+      };
+      more();
+    });
+    try {
+      const greedy = createHarness(sim, { tokenURL: `${huge.baseURL}/o/token/` });
+      const res = await signIn(sim, greedy.agent, sim.users[0]!.id);
+      expect(res.body.error).toMatchObject({ code: 'response_too_large' });
+      await huge.seen[0]!.closed;
+      expect(finished).toBe(false);
+      // What the server got into the socket: 1 MiB read, plus what the kernel's buffers held.
+      expect(written).toBeLessThan(TOTAL / 4);
+    } finally {
+      await huge.close();
+    }
+  });
+
+  it('a slow drip that starts at once and never stops times out at the deadline', async () => {
+    // The first byte goes out as the request arrives and one follows every 20 ms, far inside the
+    // deadline: a timer reset on each byte would never fire, and the sign-in would hang.
+    let written = 0;
+    const drip = await startHostile((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const write = () => res.write(' ', () => written++);
+      write();
+      const t = setInterval(write, 20);
+      res.on('close', () => clearInterval(t));
+    });
+    try {
+      const slow = createHarness(sim, { tokenURL: `${drip.baseURL}/o/token/`, timeout: 1_000 });
+      const res = await signIn(sim, slow.agent, sim.users[0]!.id);
+      expect(res.body.error).toMatchObject({ name: 'SevenGeeseTimeoutError', code: 'timeout' });
+      expect(res.body.error.message).toContain('within 1000 ms');
+      await drip.seen[0]!.closed;
+      // Bytes were still arriving when the deadline cut the connection.
+      expect(written).toBeGreaterThan(1);
+    } finally {
+      await drip.close();
+    }
   });
 
   it('a token response with __proto__ keys pollutes nothing', async () => {

@@ -1,5 +1,5 @@
 // Starts the real django-oauth-toolkit server of dot_server.py for a test file, and reports the
-// tests that need it as skipped (or failed, under CI=true) when Debian's package is missing.
+// tests that need it as skipped (or failed, under CI) when Debian's package is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,7 @@ const MISSING = `no django-oauth-toolkit for ${PYTHON} (install Debian's package
 /** True when Debian's python3-django-oauth-toolkit is installed. */
 export const hasDOT = spawnSync(PYTHON, ['-c', 'import oauth2_provider'], { stdio: 'ignore' }).status === 0;
 
-/** Without django-oauth-toolkit: a failing test under CI=true, a warning otherwise. */
+/** Without django-oauth-toolkit: a failing test under CI, a warning otherwise. */
 export function reportMissingDOT(suite: string): void {
   reportMissing(suite, hasDOT, MISSING);
 }

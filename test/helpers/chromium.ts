@@ -1,28 +1,31 @@
 // Headless Chromium for the browser tests: Debian's package driven by playwright-core (no
-// browser download), reported as skipped when it is missing, except under CI=true.
-import { existsSync, mkdirSync } from 'node:fs';
+// browser download), reported as skipped when it is missing, except under CI.
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, it } from 'vitest';
-import { reportMissing } from './system-package.js';
+import { findOnPath, isExecutable, reportMissing } from './system-package.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Debian names it chromium; other systems chromium-browser. CHROMIUM_PATH picks one explicitly.
+const executablePath = process.env.CHROMIUM_PATH ?? findOnPath(['chromium', 'chromium-browser']);
 const artifacts = resolve(import.meta.dirname, '../artifacts');
 
 /** True when Chromium is installed. */
-export const hasChromium = existsSync(executablePath);
+export const hasChromium = executablePath !== undefined && isExecutable(executablePath);
 
 /** Why the browser tests cannot run, when they cannot. */
-export const CHROMIUM_MISSING = `no Chromium at ${executablePath} (install Debian's package: apt-get install chromium)`;
+export const CHROMIUM_MISSING = process.env.CHROMIUM_PATH
+  ? `no executable Chromium at CHROMIUM_PATH=${process.env.CHROMIUM_PATH}`
+  : "no chromium or chromium-browser on PATH (install Debian's package: apt-get install chromium)";
 
-/** Without Chromium: a failing test under CI=true, a warning otherwise. */
+/** Without Chromium: a failing test under CI, a warning otherwise. */
 export function reportMissingChromium(suite: string): void {
   reportMissing(suite, hasChromium, CHROMIUM_MISSING);
 }
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath,
+    executablePath: executablePath ?? CHROMIUM_MISSING,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
 }

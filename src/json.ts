@@ -34,24 +34,12 @@ function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 /**
- * False when the text holds at most `max` opening brackets, in strings or not, so that it
- * cannot nest deeper than `max`: the usual answer is settled by a few `indexOf` calls rather
- * than a scan of every character.
- */
-function mayNestDeeperThan(text: string, max: number): boolean {
-  let count = 0;
-  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > max) return true;
-  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > max) return true;
-  return false;
-}
-
-/**
  * Parses JSON from 7Geese, refusing nesting deeper than {@link MAX_JSON_DEPTH}. A failure keeps
  * no text of the body (a `SyntaxError` from `JSON.parse` quotes it, and it may echo a secret).
  */
 export function parseJSON(res: HttpResponse, what: string, tooDeep: SevenGeeseErrorCode = 'invalid_response'): unknown {
   const { status, endpoint } = res;
-  if (mayNestDeeperThan(res.body, MAX_JSON_DEPTH) && nestsDeeperThan(res.body, MAX_JSON_DEPTH)) {
+  if (nestsDeeperThan(res.body, MAX_JSON_DEPTH)) {
     throw new SevenGeeseResponseError(
       `7Geese answered ${status} at ${endpoint} with JSON nested more than ${MAX_JSON_DEPTH} levels deep where ${what} was expected; refused. 7Geese may be having trouble, or something else answers at this URL.`,
       tooDeep,

@@ -5,7 +5,7 @@ import type { CommonOptions } from './options.js';
 import { serializeScope } from './scope.js';
 import { trackSignIn } from './diagnostics.js';
 import { SignInStrategy, boundMessages } from './sign-in-flow.js';
-import type { VerifyFunction, VerifyFunctionWithRequest } from './verify.js';
+import type { VerifyFunction } from './verify.js';
 
 /** Options of {@link PasswordStrategy}. */
 export interface PasswordStrategyOptions extends CommonOptions {
@@ -36,25 +36,16 @@ const OWNER = '7Geese PasswordStrategy';
  * function that does not declare `done`, which passport-oauth2's arity rule would call with the
  * profile in place of `params`.
  */
-export class PasswordStrategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy {
+export class PasswordStrategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy<PasswordStrategyOptions, V> {
   override name = '7geese-password';
-  private readonly _fields: { username: string; password: string };
+  // `declare`: set by _setUp from the base constructor, which a field definition would undo.
+  private declare _fields: { username: string; password: string };
 
-  constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
-  constructor(options: PasswordStrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
-  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
-  /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
-  constructor(
-    options: PasswordStrategyOptions,
-    verify:
-      | VerifyFunction
-      | VerifyFunctionWithRequest
-      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
-      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
-  );
-  constructor(options: PasswordStrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
-  constructor(options: PasswordStrategyOptions, verify: unknown) {
-    super(OWNER, options, verify);
+  /** @internal */
+  protected static override readonly owner = OWNER;
+
+  /** Checks the names of the form's fields. */
+  protected override _setUp(options: PasswordStrategyOptions): void {
     const { check } = this._flow;
     this._fields = {
       username: options.usernameField === undefined ? 'email' : check.string('usernameField'),

@@ -9,7 +9,7 @@ import { parseProfile, type Profile } from './profile.js';
 import { normalizeScope, type Scope, type ScopeInput } from './scope.js';
 import type { TokenSet } from './token-store.js';
 import type { Transport } from './transport/transport.js';
-import { callVerify, verifyParams, type AnyVerify, type VerifyDone } from './verify.js';
+import { callVerify, verifyParams, type AnyVerify, type VerifyDone, type VerifyFunction, type VerifyFunctionWithRequest } from './verify.js';
 
 /** How many `failureMessage` messages a session keeps, the newest last. */
 const MAX_MESSAGES = 5;
@@ -47,8 +47,16 @@ export function boundMessages(req: { session?: unknown }): void {
  * passport-oauth2's `Strategy` and keeps its override points (`userProfile`,
  * `_loadUserProfile`, `tokenParams`, `parseErrorResponse`); apps use the two strategies, not
  * this class.
+ *
+ * @typeParam O The strategy's options.
+ * @typeParam V The verify function's own type, inferred: it lets TypeScript refuse a params-form
+ * function that does not declare `done`, which passport-oauth2's arity rule would call with the
+ * profile in place of `params`.
  */
-export abstract class SignInStrategy extends OAuth2Strategy {
+export abstract class SignInStrategy<
+  O extends CommonOptions & { passReqToCallback?: boolean | undefined } = CommonOptions,
+  V extends (...args: never[]) => unknown = VerifyFunction,
+> extends OAuth2Strategy {
   // Plain properties, not #fields: passport runs authenticate() on Object.create(strategy),
   // an object that inherits these properties but could not read #fields.
   /**
@@ -60,26 +68,34 @@ export abstract class SignInStrategy extends OAuth2Strategy {
   /** @internal */
   readonly _flow: Flow;
 
-  /**
-   * @param owner Names the class in option errors.
-   * @param authorizationURL The authorization endpoint, read from the options by `Strategy`.
-   */
-  protected constructor(
-    owner: string,
-    options: CommonOptions & { passReqToCallback?: boolean | undefined },
-    verify: unknown,
-    authorizationURL?: (check: Flow['check'], base: string) => string,
-  ) {
-    const flow = resolveFlow(owner, options, verify);
+  /** The class's name in option errors, such as `'7Geese Strategy'`. */
+  protected static readonly owner: string = '7Geese strategy';
+
+  constructor(options: O & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
+  constructor(options: O & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
+  constructor(options: O & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
+  /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
+  constructor(
+    options: O,
+    verify: VerifyFunction | VerifyFunctionWithRequest | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never })) | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
+  );
+  constructor(options: O & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
+  constructor(options: O, verify: unknown) {
+    const flow = resolveFlow((new.target as unknown as typeof SignInStrategy).owner, options, verify);
     const { settings } = flow;
-    const authorizeURL = authorizationURL?.(flow.check, settings.base) ?? settings.base + PATHS.authorization;
+    // Only Strategy has the option; the password strategy never sends anyone there.
+    const authorizeURL = flow.check.url('authorizationURL', settings.base + PATHS.authorization);
     // passport-oauth2's constructor only records these: the flow that reads them is ours.
     super({ clientID: settings.clientID, clientSecret: settings.clientSecret, authorizationURL: authorizeURL, tokenURL: settings.tokenURL }, flow.verify);
     this._flow = flow;
     this._oauth2 = new SevenGeeseOAuth2(settings.clientID, settings.clientSecret, settings.base, authorizeURL, settings.tokenURL, settings.customHeaders, {
       ...settings,
     }) as SignInStrategy['_oauth2'];
+    this._setUp(options);
   }
+
+  /** @internal Checks and keeps a strategy's own options, once the shared ones are resolved. */
+  protected abstract _setUp(options: O): void;
 
   /** The scopes of one sign-in: the `scope` passed to `passport.authenticate`, else the option. */
   protected _scopesFor(options: Record<string, unknown>): readonly Scope[] {

@@ -3,12 +3,12 @@ import { SevenGeeseAuthorizationError } from './errors.js';
 import { failure } from './failures.js';
 import { resolveCallbackURL, type StrategyRequest } from './host-request.js';
 import { trackSignIn } from './diagnostics.js';
-import { PATHS, checkStore, type CommonOptions } from './options.js';
+import { checkStore, type CommonOptions } from './options.js';
 import { randomText, saveState, takeState, type OAuth2StateStore, type PendingSignIn, type SignInStore, type StoreMeta } from './pending-sign-in.js';
 import { serializeScope } from './scope.js';
 import { SignInStrategy, boundMessages } from './sign-in-flow.js';
 import { SessionStateStore } from './state-store.js';
-import type { VerifyFunction, VerifyFunctionWithRequest } from './verify.js';
+import type { VerifyFunction } from './verify.js';
 
 /** Options of {@link Strategy}. */
 export interface StrategyOptions extends CommonOptions {
@@ -89,25 +89,16 @@ interface Authorize {
  * function that does not declare `done`, which passport-oauth2's arity rule would call with the
  * profile in place of `params`.
  */
-export class Strategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy {
+export class Strategy<V extends (...args: never[]) => unknown = VerifyFunction> extends SignInStrategy<StrategyOptions, V> {
   override name = '7geese';
-  private readonly _authorize: Authorize;
+  // `declare`: set by _setUp from the base constructor, which a field definition would undo.
+  private declare _authorize: Authorize;
 
-  constructor(options: StrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest);
-  constructor(options: StrategyOptions & { passReqToCallback: true }, verify: V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never }));
-  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: VerifyFunction);
-  /** For options built at run time, where `passReqToCallback` is not known to TypeScript. */
-  constructor(
-    options: StrategyOptions,
-    verify:
-      | VerifyFunction
-      | VerifyFunctionWithRequest
-      | (V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }))
-      | (V & VerifyFunctionWithRequest<'params'> & (Parameters<V>['length'] extends 6 ? unknown : { 'declare all six parameters, done too: with five, verify gets (req, accessToken, refreshToken, profile, done)': never })),
-  );
-  constructor(options: StrategyOptions & { passReqToCallback?: false | undefined }, verify: V & VerifyFunction<'params'> & (Parameters<V>['length'] extends 5 ? unknown : { 'declare all five parameters, done too: with four, verify gets (accessToken, refreshToken, profile, done)': never }));
-  constructor(options: StrategyOptions, verify: unknown) {
-    super(OWNER, options, verify, (check, base) => check.url('authorizationURL', base + PATHS.authorization));
+  /** @internal */
+  protected static override readonly owner = OWNER;
+
+  /** Checks the options of the redirect: the callback URL, state, PKCE, the store and the prompt. */
+  protected override _setUp(options: StrategyOptions): void {
     const { check, settings } = this._flow;
     const callbackURL = check.string('callbackURL', ' Use the redirect URI registered with your 7Geese application.');
     const state = check.boolean('state', true);

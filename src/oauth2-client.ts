@@ -1,6 +1,7 @@
 import type { Agent } from 'node:http';
 import { InternalOAuthError } from 'passport-oauth2';
 import { publishToken } from './diagnostics.js';
+import { PATHS } from './options.js';
 import { normalizeScope, serializeScope, type ScopeInput } from './scope.js';
 import { tokenSet, type TokenSet } from './token-store.js';
 import { readTokenAnswer, tokenError, type APIExpectations, type TokenParams } from './transport/answers.js';
@@ -141,7 +142,7 @@ export class SevenGeeseOAuth2 {
     });
     this.#credentials = { id: clientId, secret: clientSecret, auth: this.clientAuth, basic: basicCredentials(clientId, clientSecret) };
     this.#profileURL = settings.profileURL;
-    this.#revocationURL = settings.revocationURL ?? `${baseSite.replace(/\/+$/, '')}/o/revoke_token/`;
+    this.#revocationURL = settings.revocationURL ?? `${baseSite.replace(/\/+$/, '')}${PATHS.revocation}`;
     // An own, bound property: passport-oauth2-refresh copies this function onto a client it
     // builds with node-oauth's constructor arguments only, so it must keep this client's
     // settings (client authentication, deadline, agent) and its refresh deduplication.

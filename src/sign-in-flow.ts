@@ -88,9 +88,7 @@ export abstract class SignInStrategy<
     // passport-oauth2's constructor only records these: the flow that reads them is ours.
     super({ clientID: settings.clientID, clientSecret: settings.clientSecret, authorizationURL: authorizeURL, tokenURL: settings.tokenURL }, flow.verify);
     this._flow = flow;
-    this._oauth2 = new SevenGeeseOAuth2(settings.clientID, settings.clientSecret, settings.base, authorizeURL, settings.tokenURL, settings.customHeaders, {
-      ...settings,
-    }) as SignInStrategy['_oauth2'];
+    this._oauth2 = new SevenGeeseOAuth2(settings.clientID, settings.clientSecret, settings.base, authorizeURL, settings.tokenURL, settings.customHeaders, settings) as SignInStrategy['_oauth2'];
     this._setUp(options);
   }
 
@@ -183,7 +181,7 @@ export abstract class SignInStrategy<
   ): void {
     this._loadUserProfile(accessToken, (err, profile) => {
       if (err) return this.error(err);
-      const params = verifyParams((raw ?? { access_token: accessToken }) as Record<string, unknown>, scopes, refreshToken);
+      const params = verifyParams((raw ?? { access_token: accessToken }) as Record<string, unknown>, scopes, accessToken, refreshToken);
       const done: VerifyDone = (failure, user, info) => {
         if (failure) return this.error(failure);
         if (!user) return this.fail(info);

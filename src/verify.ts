@@ -145,7 +145,7 @@ export function callVerify(
  * Builds the verify callback's `params` from a token response and the scopes asked for.
  * RFC 6749 section 5.1: a token response may leave out `scope` when it equals the request.
  */
-export function verifyParams(raw: Record<string, unknown>, requested: readonly string[], refreshToken: string | undefined): VerifyParams {
+export function verifyParams(raw: Record<string, unknown>, requested: readonly string[], accessToken: string, refreshToken: string | undefined): VerifyParams {
   const granted = typeof raw.scope === 'string' && Array.isArray(raw.scopes) ? (raw.scopes as string[]) : [...requested];
   // Completed in place rather than copied: `raw` is the token response parsed for this sign-in
   // alone, and the verify function is the only one that sees it after this.
@@ -153,6 +153,7 @@ export function verifyParams(raw: Record<string, unknown>, requested: readonly s
   params.scopes = granted;
   params.requestedScopes = [...requested];
   params.missingScopes = missingScopes(requested, granted);
-  params.tokens = tokenSet(params.access_token, refreshToken, raw.expiresAt, granted);
+  // The tokens the token call answered, as verify gets them; `raw` may be a stub's.
+  params.tokens = tokenSet(accessToken, refreshToken, raw.expiresAt, granted);
   return params;
 }

@@ -74,10 +74,10 @@ interface Loose {
 
 describe('the _oauth2 client, stubbed or replaced as in any passport-oauth2 strategy', () => {
   it('signs in with getOAuthAccessToken and get stubbed, without a network, verify getting what they answered', async () => {
-    const strategy = new Strategy({ ...OPTIONS }, (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => done(null, keep(accessToken, refreshToken, params.custom, profile.id)));
+    const strategy = new Strategy({ ...OPTIONS }, (accessToken: string, refreshToken: string | undefined, params: VerifyParams, profile: Profile, done: VerifyDone) => done(null, keep(accessToken, refreshToken, params.custom, profile.id, params.tokens.accessToken, params.tokens.refreshToken)));
     const calls = stub(strategy, { accessToken: 'stub-at', refreshToken: 'stub-rt', params: { access_token: 'not-this-one', custom: 'x' } });
     const out = await signIn(strategy, { state: { returnTo: '/here' } });
-    expect(out).toEqual({ success: { user: { args: ['stub-at', 'stub-rt', 'x', '42'] }, info: { state: { returnTo: '/here' } } } });
+    expect(out).toEqual({ success: { user: { args: ['stub-at', 'stub-rt', 'x', '42', 'stub-at', 'stub-rt'] }, info: { state: { returnTo: '/here' } } } });
     expect(calls.get).toEqual(['https://7geese.invalid/api/v/2.0/users/me/']);
     const [code, params] = calls.token[0]!;
     expect(code).toBe('code-1');

@@ -45,11 +45,11 @@ describe('MemoryTokenStore', () => {
 describe("the verify callback's params.tokens", () => {
   it('holds the sign-in\'s tokens as a token store keeps them, the expiry in milliseconds', () => {
     const raw = { access_token: 'a', refresh_token: 'r', scope: 'userprofile:read', scopes: ['userprofile:read'], expiresAt: new Date(5000) };
-    expect(verifyParams(raw, ['userprofile:read'], 'r').tokens).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 5000, scopes: ['userprofile:read'] });
+    expect(verifyParams(raw, ['userprofile:read'], 'a', 'r').tokens).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 5000, scopes: ['userprofile:read'] });
   });
 
   it('reads the token answer by its access_token, never by camelCase fields 7Geese added, and has no refresh token when 7Geese sent none', () => {
     const raw = { access_token: 'a', accessToken: 'x', refreshToken: 'z', expiresAt: undefined };
-    expect(verifyParams(raw, ['userprofile:read'], undefined).tokens).toEqual({ accessToken: 'a', refreshToken: undefined, expiresAt: undefined, scopes: ['userprofile:read'] });
+    expect(verifyParams(raw, ['userprofile:read'], 'a', undefined).tokens).toEqual({ accessToken: 'a', refreshToken: undefined, expiresAt: undefined, scopes: ['userprofile:read'] });
   });
 });

@@ -55,7 +55,6 @@ export function basicCredentials(id: string, secret: string): string {
 /** Form fields whose values are secrets, removed from any error about the answer. */
 const SECRET_FIELDS = new Set(['code', 'code_verifier', 'refresh_token', 'access_token', 'password', 'client_secret', 'token', 'assertion']);
 
-
 /** One call to the 7Geese API with an access token. */
 export interface APICall extends APIExpectations {
   operation: 'profile' | 'rest' | 'graphql';

@@ -4,7 +4,7 @@
 // rule calls with the profile third and `done` fourth, failing the sign-in) does not.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import ts from 'typescript';
+import { typeErrors } from './helpers/type-errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -80,28 +80,7 @@ beforeAll(() => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, code] of Object.entries(files)) writeFileSync(join(dir, name), code);
-  // The settings of a strict app, as test/docs.test.ts checks the guides with.
-  const program = ts.createProgram(
-    Object.keys(files).map((name) => join(dir, name)),
-    {
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2023.d.ts'],
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      skipLibCheck: true,
-      types: ['node'],
-      noEmit: true,
-    },
-  );
-  errors = new Map();
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const file = d.file ? resolve(d.file.fileName) : '(no file)';
-    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
-    errors.set(file, [...(errors.get(file) ?? []), `line ${line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`]);
-  }
+  errors = typeErrors(Object.keys(files).map((name) => join(dir, name)));
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
